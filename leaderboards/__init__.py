@@ -1,0 +1,1 @@
+"""Boards (one file each), ranking statistics, the static site and the regression gate."""

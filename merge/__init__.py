@@ -1,0 +1,1 @@
+"""Candidate generators: merge methods, the ratio sweep and SFT, one file each."""
