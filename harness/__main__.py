@@ -1,0 +1,5 @@
+import sys
+
+from thaibench.cli import main
+
+sys.exit(main())
