@@ -124,3 +124,7 @@ class MetricValue:
     value: float
     stderr: float | None
     n: int
+    # "fraction" (shown as %, gated in percentage points), "score" (e.g. MT-Bench 1-10) or "rate".
+    unit: str = "fraction"
+    # Samples whose score was NaN (unscorable); they are excluded from `n`, never counted as 0.
+    n_nan: int = 0
