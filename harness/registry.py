@@ -12,10 +12,12 @@ import pkgutil
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
+from thaibench.errors import UserError
+
 T = TypeVar("T")
 
 
-class UnknownName(KeyError):
+class UnknownName(KeyError, UserError):
     """A registry lookup for a name nobody registered; the message lists what exists."""
 
     def __str__(self) -> str:  # KeyError quotes its argument; we want a plain sentence
