@@ -70,7 +70,7 @@ def read_file(path: Path, columns: tuple[str, ...] = ()) -> list[dict[str, Any]]
                 if len(rec) != len(columns):
                     out.append({"__malformed__": f"line {n}: {len(rec)} columns, expected {len(columns)}"})
                 else:
-                    out.append(dict(zip(columns, rec)))
+                    out.append(dict(zip(columns, rec, strict=True)))
             return out
     raise UserError(f"unsupported data file type: {path}")
 

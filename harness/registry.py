@@ -49,7 +49,7 @@ class Registry(Generic[T]):
 
     def decorator(self, name: str | None = None) -> Callable[[T], T]:
         def wrap(item: T) -> T:
-            return self.register(name or getattr(item, "__name__"), item)
+            return self.register(name or item.__name__, item)
 
         return wrap
 

@@ -39,7 +39,7 @@ def _share(stats: dict[str, Any], key: str) -> str:
     ns = [s.get("n", 0) - s.get("errors", 0) for s in stats.values() if s.get(key) is not None]
     if not vals or not sum(ns):
         return "-"
-    return f"{100 * sum(v * n for v, n in zip(vals, ns)) / sum(ns):.0f}%"
+    return f"{100 * sum(v * n for v, n in zip(vals, ns, strict=True)) / sum(ns):.0f}%"
 
 
 def headline_name(results: dict[str, Any]) -> str:

@@ -152,7 +152,7 @@ def score_task_run(tr: TaskRun, items: Sequence[tuple[Sample, int]], hooks: Hook
     if todo:
         handle = hooks.start(f"score {tr.task.name}", len(todo))
         with JsonlAppender(tr.dir / SCORES_FILE) as out:
-            for sample, epoch, g, gsha, sc in todo:
+            for sample, _epoch, g, gsha, sc in todo:
                 gen = Generation.from_dict(g)
                 score = sc(sample, gen)
                 line = score_line(tr.run_id, g, sc, score)
@@ -282,7 +282,7 @@ class Pipeline:
                 if opened is None:
                     opened = self.backend.opens_think_in_prompt(batch[0][2].messages, batch[0][2].config)
                 gens = self.backend.generate([r for _, _, r, _ in batch])
-                for (sample, epoch, req, isha), gen in zip(batch, gens):
+                for (sample, epoch, req, isha), gen in zip(batch, gens, strict=True):
                     if (sample.id, epoch) not in missing:
                         continue
                     if gen.error is None and gen.reasoning is None:

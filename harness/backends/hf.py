@@ -232,7 +232,7 @@ class HFBackend(Backend):
         new = gen[:, enc["input_ids"].shape[1]:].tolist()
         prompt_lens = enc["attention_mask"].sum(dim=1).tolist()
         results = []
-        for ids, plen in zip(new, prompt_lens):
+        for ids, plen in zip(new, prompt_lens, strict=True):
             results.append(self._finish(ids, int(plen), eos_ids, cfg))
         return results
 

@@ -1,0 +1,64 @@
+"""A self-contained task for pipeline tests: exact-match arithmetic in Thai and English.
+
+It does not depend on the math scorer, so the pipeline's guarantees (resume, cache, identity)
+are tested on their own. Imported by tests and by the subprocess the SIGKILL test starts.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from thaibench.data import DataSource
+from thaibench.scorers import SCORERS, scorer
+from thaibench.task import TASKS, MalformedRow, Task, register_task
+from thaibench.types import GenerationConfig, Sample, Score
+
+N_PAIRS = 24
+
+
+def write_data(root: Path, n: int = N_PAIRS, bad_rows: int = 0) -> Path:
+    d = root / "pipe"
+    d.mkdir(parents=True, exist_ok=True)
+    for lang, word in (("th", "เท่ากับเท่าไร"), ("en", "equals what")):
+        with (d / f"{lang}.jsonl").open("w", encoding="utf-8") as f:
+            for i in range(n):
+                f.write(json.dumps({"id": i, "q": f"{i} + {i + 1} {word}?", "a": str(2 * i + 1)},
+                                   ensure_ascii=False) + "\n")
+            for j in range(bad_rows):
+                f.write(json.dumps({"id": n + j}) + "\n")
+            if bad_rows:
+                f.write("{not json\n")
+    return root
+
+
+def _load(lang: str, row: dict, index: int) -> Sample:
+    if "q" not in row or "a" not in row:
+        raise MalformedRow("missing q or a")
+    return Sample(id=f"{lang}-{row['id']}", lang=lang, input=row["q"], target=row["a"],
+                  metadata={"pair_id": f"p{row['id']}"})
+
+
+if "test_exact" not in SCORERS:
+    @scorer("test_exact")
+    def test_exact():
+        def score(sample, gen):
+            if gen.error:
+                return Score(float("nan"), explanation=gen.error)
+            return Score(float(gen.answer.strip() == sample.target), gen.answer)
+        return score
+
+if "pipe_test" not in TASKS:
+    register_task(Task(
+        name="pipe_test", version="1", description="pipeline test task",
+        sources={"th": DataSource(local="pipe/th.jsonl"), "en": DataSource(local="pipe/en.jsonl")},
+        load=_load, prompt=lambda s: [{"role": "user", "content": s.input}],
+        scorers=(("test_exact", {}),), generation=GenerationConfig(max_tokens=12),
+        language_scorers=False,
+    ))
+
+if __name__ == "__main__":
+    from thaibench.cli import main
+
+    sys.exit(main(sys.argv[1:]))
