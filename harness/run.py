@@ -211,6 +211,7 @@ class Pipeline:
         self.settings = settings
         self.hooks = hooks or Hooks()
         self.candidate = backend.candidate()
+        self._opened: bool | None = None  # does the chat template open <think> in the prompt?
 
     def prepare(self, sel: TaskSelection) -> tuple[TaskRun, list[tuple[Sample, int]], dict[str, Any]]:
         task = sel.task
@@ -241,6 +242,8 @@ class Pipeline:
                       "task": {"name": tr.task.name, "version": tr.task.version,
                                "reasoning_lang": tr.task.reasoning_lang},
                       "backend": self.backend.info(), "generation": config.to_dict(), "data": {}}
+            if tr.task.multi_turn:
+                record["task"]["history"] = "answers only: earlier turns' reasoning traces are removed"
             if tr.task.record_extras:
                 record["task"].update(tr.task.record_extras())
         changed = False
@@ -251,51 +254,118 @@ class Pipeline:
         if changed or not path.exists():
             write_json_atomic(path, record)
 
-    def generate(self, tr: TaskRun, items: Sequence[tuple[Sample, int]], config: GenerationConfig) -> None:
-        existing = latest_valid(list(read_jsonl(tr.dir / GENERATIONS_FILE)))
-        plan = []  # (config, [(sample, epoch, request, input_sha)])
-        reqs = []
-        for sample, epoch in items:
-            messages = tr.task.prompt(sample)
-            cfg = sample_config(sample, config, self.settings.overrides)
-            req = Request(messages, cfg, derive_seed(cfg.seed, sample.id, epoch), f"{sample.id}#{epoch}")
-            reqs.append((sample, epoch, req, input_sha(messages, sample.target)))
-        missing = {(s.id, e) for s, e, _, isha in reqs
-                   if not (g := existing.get((s.id, e))) or g.get("error") or g.get("input_sha") != isha}
-        if not missing:
-            return
-        groups: dict[str, list[Any]] = {}
+    def _plan(self, reqs: Sequence[tuple[Sample, int, Request]], missing: set[tuple[str, int]]
+              ) -> list[list[tuple[Sample, int, Request]]]:
+        """The fixed batch plan: group by config, sort by prompt length, chunk; keep batches
+        with at least one missing item. Computed over ALL items so resumed batches match."""
+        groups: dict[str, list[tuple[Sample, int, Request]]] = {}
         for r in reqs:
             groups.setdefault(canonical_json(r[2].config.to_dict()), []).append(r)
         bs = max(1, int(getattr(self.backend, "batch_size", 16)))
+        plan = []
         for key in sorted(groups):
             group = sorted(groups[key], key=lambda r: (-len(canonical_json(r[2].messages)), r[0].id, r[1]))
             for i in range(0, len(group), bs):
                 batch = group[i:i + bs]
-                if any((s.id, e) in missing for s, e, _, _ in batch):
+                if any((s.id, e) in missing for s, e, _ in batch):
                     plan.append(batch)
-        total = sum(1 for b in plan for s, e, _, _ in b if (s.id, e) in missing)
-        handle = self.hooks.start(f"generate {tr.task.name}", total)
-        opened = None
+        return plan
+
+    def _execute(self, batch: Sequence[tuple[Sample, int, Request]]) -> list[Generation]:
+        """Generate one batch and separate each trace from its answer."""
+        if self._opened is None:
+            self._opened = self.backend.opens_think_in_prompt(batch[0][2].messages, batch[0][2].config)
+        gens = self.backend.generate([r for _, _, r in batch])
+        for gen in gens:
+            if gen.error is None and gen.reasoning is None:
+                sp = split_reasoning(gen.text, opened_in_prompt=bool(self._opened))
+                gen.reasoning, gen.answer, gen.think_closed = sp.reasoning, sp.answer, sp.think_closed
+        return gens
+
+    def generate(self, tr: TaskRun, items: Sequence[tuple[Sample, int]], config: GenerationConfig) -> None:
+        existing = latest_valid(list(read_jsonl(tr.dir / GENERATIONS_FILE)))
+        reqs, shas = [], {}
+        for sample, epoch in items:
+            messages = tr.task.prompt(sample)
+            cfg = sample_config(sample, config, self.settings.overrides)
+            reqs.append((sample, epoch, Request(messages, cfg, derive_seed(cfg.seed, sample.id, epoch),
+                                                f"{sample.id}#{epoch}")))
+            shas[(sample.id, epoch)] = input_sha(messages, sample.target)
+        missing = {k for k, isha in shas.items()
+                   if not (g := existing.get(k)) or g.get("error") or g.get("input_sha") != isha}
+        if not missing:
+            return
+        handle = self.hooks.start(f"generate {tr.task.name}", len(missing))
         with JsonlAppender(tr.dir / GENERATIONS_FILE) as out:
-            for batch in plan:
-                if opened is None:
-                    opened = self.backend.opens_think_in_prompt(batch[0][2].messages, batch[0][2].config)
-                gens = self.backend.generate([r for _, _, r, _ in batch])
-                for (sample, epoch, req, isha), gen in zip(batch, gens, strict=True):
-                    if (sample.id, epoch) not in missing:
-                        continue
-                    if gen.error is None and gen.reasoning is None:
-                        sp = split_reasoning(gen.text, opened_in_prompt=bool(opened))
-                        gen.reasoning, gen.answer, gen.think_closed = sp.reasoning, sp.answer, sp.think_closed
-                    line = generation_line(tr.run_id, sample, epoch, req.seed, req.messages, gen,
-                                           split_of(tr.task.name, sample.pair_id))
-                    line["input_sha"] = isha
-                    out.write(line)
-                    tr.generated += 1
-                    tr.errors += bool(gen.error)
-                    self.hooks.advance(handle, 1)
+            if tr.task.multi_turn:
+                self._multi_turn(tr, reqs, existing, missing, shas, out, handle)
+                self.hooks.done(handle)
+                return
+            for batch in self._plan(reqs, missing):
+                for (sample, epoch, req), gen in zip(batch, self._execute(batch), strict=True):
+                    if (sample.id, epoch) in missing:
+                        self._write(tr, out, sample, epoch, req, gen, shas[(sample.id, epoch)], handle)
         self.hooks.done(handle)
+
+    def _write(self, tr: TaskRun, out: JsonlAppender, sample: Sample, epoch: int, req: Request,
+               gen: Generation, isha: str, handle: Any) -> None:
+        line = generation_line(tr.run_id, sample, epoch, req.seed, req.messages, gen,
+                               split_of(tr.task.name, sample.pair_id))
+        line["input_sha"] = isha
+        out.write(line)
+        tr.generated += 1
+        tr.errors += bool(gen.error)
+        self.hooks.advance(handle, 1)
+
+    def _multi_turn(self, tr: TaskRun, reqs: Sequence[tuple[Sample, int, Request]],
+                    existing: dict[tuple[str, int], dict[str, Any]], missing: set[tuple[str, int]],
+                    shas: dict[tuple[str, int], str], out: JsonlAppender, handle: Any) -> None:
+        """Turn-by-turn generation. `prompt(sample)` gives every user turn (after an optional
+        system message); turn k+1 sees the earlier turns' ANSWERS with their reasoning traces
+        removed (DeepSeek-R1's template convention, recorded in run.json). A sample's line is
+        written when all its turns are done, with each turn in `extra["turns"]`."""
+        state: dict[tuple[str, int], dict[str, Any]] = {}
+        for sample, epoch, req in reqs:
+            key = (sample.id, epoch)
+            head = [m for m in req.messages if m["role"] == "system"]
+            users = [m for m in req.messages if m["role"] == "user"]
+            done = None if key in missing else [Generation.from_dict(t)
+                                                for t in existing[key]["extra"].get("turns", [])]
+            state[key] = {"history": list(head), "users": users, "gens": [], "done": done, "failed": False}
+        n_turns = max(len(st["users"]) for st in state.values())
+        for t in range(n_turns):
+            turn_reqs = []
+            for sample, epoch, req in reqs:
+                st = state[(sample.id, epoch)]
+                if t < len(st["users"]) and not st["failed"]:
+                    msgs = [*st["history"], st["users"][t]]
+                    turn_reqs.append((sample, epoch, Request(msgs, req.config, req.seed + t, req.key)))
+            for batch in self._plan(turn_reqs, missing):
+                fresh = self._execute(batch)
+                for (sample, epoch, req), gen in zip(batch, fresh, strict=True):
+                    st = state[(sample.id, epoch)]
+                    st["last_req"] = req
+                    if st["done"] is not None:
+                        gen = st["done"][t]  # resumed: the recorded turn, so histories match
+                    st["gens"].append(gen)
+                    st["failed"] = st["failed"] or bool(gen.error)
+            for sample, epoch, _ in turn_reqs:
+                st = state[(sample.id, epoch)]
+                if st["done"] is not None and len(st["gens"]) <= t:
+                    st["gens"].append(st["done"][t])  # batch skipped entirely: nothing missing in it
+                gen = st["gens"][t]
+                st["history"] += [st["users"][t], {"role": "assistant", "content": gen.answer}]
+        for sample, epoch, req in reqs:
+            key = (sample.id, epoch)
+            if key not in missing:
+                continue
+            st = state[key]
+            last = st["gens"][-1]
+            final = Generation(**{**last.to_dict(), "extra": {"turns": [g.to_dict() for g in st["gens"]]}})
+            if st["failed"]:
+                final.error = next(g.error for g in st["gens"] if g.error)
+            full = Request([*st["history"]], req.config, req.seed, req.key)
+            self._write(tr, out, sample, epoch, full, final, shas[key], handle)
 
     def run(self, sel: TaskSelection) -> TaskRun:
         tr, items, info = self.prepare(sel)

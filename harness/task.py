@@ -67,6 +67,8 @@ class Task:
     headline: tuple[str, str] | None = None
     # Free-form notes on data quirks, shown by `thaibench tasks --verbose`.
     quirks: str = ""
+    # Multi-turn tasks: prompt(sample) returns every user turn; answers are generated in turn.
+    multi_turn: bool = False
     # Extra run-record fields a task wants (e.g. the sandbox mechanism); called at run time.
     record_extras: Callable[[], dict[str, Any]] | None = None
 

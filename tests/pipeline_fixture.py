@@ -62,3 +62,39 @@ if __name__ == "__main__":
     from thaibench.cli import main
 
     sys.exit(main(sys.argv[1:]))
+
+
+# A scripted backend: answers "<think>TRACE-n</think>ANSWER-n" and remembers every prompt it saw.
+from thaibench.backends import BACKENDS, Backend, backend  # noqa: E402
+from thaibench.types import Generation  # noqa: E402
+
+SEEN_PROMPTS: list = []
+
+if "scripted" not in BACKENDS:
+    @backend("scripted")
+    class ScriptedBackend(Backend):
+        batch_size = 3
+
+        def identity(self):
+            return {"name": "scripted"}
+
+        def candidate(self):
+            return {"id": "scripted-" + self.model, "kind": "test", "name": self.model, "cacheable": True}
+
+        def generate(self, requests, progress=None):
+            out = []
+            for r in requests:
+                SEEN_PROMPTS.append(r.messages)
+                n = sum(m["role"] == "user" for m in r.messages)
+                out.append(Generation(text=f"<think>TRACE-{n}</think>ANSWER-{n}", finish_reason="stop"))
+            return out
+
+if "pipe_multi" not in TASKS:
+    register_task(Task(
+        name="pipe_multi", version="1", description="two-turn pipeline test task",
+        sources={"th": DataSource(local="pipe/th.jsonl"), "en": DataSource(local="pipe/en.jsonl")},
+        load=_load,
+        prompt=lambda s: [{"role": "user", "content": s.input}, {"role": "user", "content": "และต่อไป?"}],
+        scorers=(("test_exact", {}),), generation=GenerationConfig(max_tokens=12),
+        language_scorers=False, multi_turn=True,
+    ))
