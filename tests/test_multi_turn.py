@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pipeline_fixture
+
 from thaibench.cli import main
 from thaibench.records import read_jsonl
 
