@@ -33,9 +33,11 @@ class DataSource:
     hub_split: str = "test"
     # TSV files without a header (MGSM) name their columns here.
     columns: tuple[str, ...] = ()
+    # Data this project wrote and ships inside the package: a path relative to thaibench/tasks.
+    bundled: str | None = None
 
     def describe(self) -> str:
-        return self.hub_id or self.local or "?"
+        return self.hub_id or self.local or self.bundled or "?"
 
 
 def data_dirs(explicit: str | Path | None = None) -> list[Path]:
@@ -78,6 +80,13 @@ def read_file(path: Path, columns: tuple[str, ...] = ()) -> list[dict[str, Any]]
 def load_rows(source: DataSource, data_dir: str | Path | None = None) -> tuple[list[dict[str, Any]], str]:
     """Return (rows, where) for a source; raise DataNotFound listing every place tried."""
     tried = []
+    if source.bundled:
+        from importlib.resources import files
+
+        path = Path(str(files("thaibench.tasks").joinpath(source.bundled)))
+        if path.is_file():
+            return read_file(path, source.columns), f"bundled:{source.bundled}"
+        tried.append(str(path))
     if source.local:
         for d in data_dirs(data_dir):
             path = d / source.local
