@@ -1,0 +1,298 @@
+"""Are two math answers equal? Fast exact rules first, then math-verify in a killable worker.
+
+math-verify (HuggingFace, Apache-2.0; https://github.com/huggingface/Math-Verify) parses LaTeX
+into sympy and compares numerically and symbolically. Cases it misreads are settled before it:
+- `28\\,800` parses as 828 and `12 บาท` not at all: `clean_answer` removes separators and units;
+- `025` vs `25`, `0.5` vs `\\frac12`, `10\\%` vs `10` or `0.1`, mixed numbers `1\\frac45`: exact
+  rational arithmetic here (a decimal with 3+ places also matches a fraction it rounds from);
+- `\\text{(C)}` vs `C`: choice letters; `\\text{Navin}` vs `navin`: words compare as words
+  (sympy would read "Navin" as the product n*a*v*i*n and accept "nivan");
+- `x = 3` vs `3`, `x \\in [-2,7]` vs `[-2,7]`: a single-letter assignment is dropped;
+- `2516_8` vs `2516`: a base subscript is ignored when only one side has it;
+- a column vector `\\begin{pmatrix}1\\\\2\\end{pmatrix}` vs `(1, 2)`: one-row/column matrices become tuples.
+
+Never hangs: math-verify's own timeouts use SIGALRM, which works only in the main thread
+(elsewhere it raises ValueError) and cannot interrupt long C-level arithmetic such as
+`9^{9^{9}}`. So sympy runs in a worker process (`python -m thaibench.scorers._math_equal`,
+memory-capped) that is killed after `timeout` seconds; the verdict is then undecided (None) and
+the scorer reports NaN. Power towers are refused before sympy. Where a worker cannot be started
+(no fork/exec) the comparison runs in-process with math-verify's timeouts in the main thread,
+or in a daemon thread abandoned after the timeout elsewhere; a warning says so once.
+
+Example: check_equal("28\\,800", "28800") -> Verdict(True, "exact")
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import select
+import subprocess
+import sys
+import tempfile
+import threading
+from dataclasses import dataclass
+from fractions import Fraction
+from functools import lru_cache
+
+from thaibench.scorers._math_clean import clean_answer
+
+log = logging.getLogger(__name__)
+
+WORKER_MEMORY_BYTES = 4 * 1024**3
+_MAX_SYMPY_CHARS = 600
+_TOWER_RE = re.compile(r"\^\s*\{[^{}]*\^|\^\s*\{?\s*\d{7,}|\d{5,}\s*!|\\underbrace")
+_ASSIGN_RE = re.compile(r"^(?:[A-Za-z]|\\[a-z]+)(?:_\{?\w+\}?)?(?:\([A-Za-z]\))?\s*(?:=|\\in(?![a-z]))\s*(?=\S)")
+_CHOICE_RE = re.compile(r"^\(?([A-Ea-e])\)?$")
+_BASE_RE = re.compile(r"^(\d+)_\{?(\d+)\}?$")
+_WORDS_RE = re.compile(r"^[A-Za-z][A-Za-z\s'\-]*[A-Za-z]$")
+_NUM = r"(?:\d+(?:\.\d+)?|\.\d+)"
+_PLAIN_RE = re.compile(rf"^([-+]?)({_NUM})(%?)$")
+_RATIO_RE = re.compile(rf"^([-+]?)({_NUM})\s*/\s*({_NUM})(%?)$")
+_FRAC_RE = re.compile(rf"^([-+]?)(?:(\d+)\s*)?\\frac\{{\s*([-+]?)({_NUM})\s*\}}\{{\s*({_NUM})\s*\}}(%?)$")
+_VECTOR_RE = re.compile(r"^\\begin\{([pb]?matrix)\}(.*)\\end\{\1\}$", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """`equal` is None when undecided (timeout, crashed worker); `method` says which rule decided."""
+
+    equal: bool | None
+    method: str
+
+
+@dataclass(frozen=True)
+class Number:
+    value: Fraction
+    percent: bool
+    decimals: int  # places written after the point (0 for integers and fractions)
+
+
+def parse_number(s: str) -> Number | None:
+    """Plain numbers only: `-12`, `025`, `.5`, `3.75%`, `3/4`, `\\frac{3}{4}`, `1\\frac{4}{5}`."""
+    s = s.replace(" ", "") if len(s) < 40 else s
+    if m := _PLAIN_RE.match(s):
+        sign, num, pct = m.groups()
+        dec = len(num.split(".")[1]) if "." in num else 0
+        return Number(Fraction(num) * (-1 if sign == "-" else 1), bool(pct), dec)
+    if m := _RATIO_RE.match(s):
+        sign, a, b, pct = m.groups()
+        if Fraction(b) == 0:
+            return None
+        return Number(Fraction(a) / Fraction(b) * (-1 if sign == "-" else 1), bool(pct), 0)
+    if m := _FRAC_RE.match(s):
+        sign, whole, nsign, a, b, pct = m.groups()
+        if Fraction(b) == 0:
+            return None
+        frac = Fraction(a) / Fraction(b) * (-1 if nsign == "-" else 1)
+        if whole is not None:
+            if not 0 <= frac < 1:
+                return None  # "2\frac{3}{2}" is no mixed number; let sympy read it
+            frac += int(whole)
+        return Number(frac * (-1 if sign == "-" else 1), bool(pct), 0)
+    return None
+
+
+def _numbers_equal(a: Number, b: Number) -> bool:
+    candidates = [(a.value, b.value)]
+    if a.percent != b.percent:  # 10% may be written 10 or 0.1
+        pct, other = (a, b) if a.percent else (b, a)
+        candidates.append((pct.value / 100, other.value))
+    for x, y in candidates:
+        if x == y:
+            return True
+        places = max(a.decimals, b.decimals)
+        if places >= 3 and abs(x - y) <= Fraction(1, 2 * 10**places):
+            return True
+    return False
+
+
+def _vector_to_tuple(s: str) -> str:
+    m = _VECTOR_RE.match(s)
+    if not m:
+        return s
+    rows = [r.strip() for r in re.split(r"\\\\", m.group(2)) if r.strip()]
+    cells = [[c.strip() for c in r.split("&")] for r in rows]
+    if len(rows) == 1:
+        return "(" + ", ".join(cells[0]) + ")"
+    if all(len(r) == 1 for r in cells):
+        return "(" + ", ".join(r[0] for r in cells) + ")"
+    return s
+
+
+@lru_cache(maxsize=65536)
+def canonical(answer: str) -> str:
+    """`clean_answer` plus the equality-only rules: no assignment, vectors as tuples."""
+    s = clean_answer(answer)
+    if s.count("=") + len(re.findall(r"\\in(?![a-z])", s)) == 1 and "," not in s.split("=")[0]:
+        s = _ASSIGN_RE.sub("", s, count=1)
+    return _vector_to_tuple(s)
+
+
+def _exact_rules(p: str, g: str) -> bool | None:
+    """True/False when a rule here settles it, None to ask math-verify."""
+    if re.sub(r"\s+", "", p) == re.sub(r"\s+", "", g):
+        return True
+    pn, gn = parse_number(p), parse_number(g)
+    if pn is not None and gn is not None:
+        return _numbers_equal(pn, gn)
+    gc, pc = _CHOICE_RE.match(g), _CHOICE_RE.match(p)
+    if gc and g.startswith("("):
+        return bool(pc) and pc.group(1).upper() == gc.group(1).upper()
+    if _WORDS_RE.match(g) or _WORDS_RE.match(p):
+        return " ".join(p.lower().split()) == " ".join(g.lower().split())
+    gb, pb = _BASE_RE.match(g), _BASE_RE.match(p)
+    if gb or pb:
+        if gb and pb:
+            return gb.groups() == pb.groups()
+        if gb and re.fullmatch(r"\d+", p):
+            return p.lstrip("0") == gb.group(1).lstrip("0")
+        if pb and re.fullmatch(r"\d+", g):
+            return g.lstrip("0") == pb.group(1).lstrip("0")
+    if len(p) > _MAX_SYMPY_CHARS or _TOWER_RE.search(p):
+        return False  # no gold is this long or a power tower; sympy could run for hours
+    return None
+
+
+def check_equal(pred: str, gold: str, timeout: float = 10.0) -> Verdict:
+    """Compare a model answer with a gold answer (both raw or cleaned LaTeX strings)."""
+    p, g = canonical(pred), canonical(gold)
+    if not p or not g:
+        return Verdict(False, "empty answer")
+    settled = _exact_rules(p, g)
+    if settled is not None:
+        return Verdict(settled, "exact")
+    cached = _VERDICTS.get((p, g))
+    if cached is not None:
+        return Verdict(cached, "math-verify")
+    result = _ENGINE.compare(p, g, timeout)
+    if isinstance(result, bool):
+        if len(_VERDICTS) > 200_000:
+            _VERDICTS.clear()
+        _VERDICTS[(p, g)] = result
+        return Verdict(result, "math-verify")
+    return Verdict(None, result)
+
+
+def math_equal(pred: str, gold: str, timeout: float = 10.0) -> bool:
+    """True when `pred` equals `gold`; an undecided (timed-out) comparison is False."""
+    return check_equal(pred, gold, timeout).equal is True
+
+
+_VERDICTS: dict[tuple[str, str], bool] = {}
+
+
+# --- math-verify, in this process or in the worker ---------------------------------------
+@lru_cache(maxsize=8192)
+def _parse(latex: str, timeout: int | None) -> tuple:
+    from math_verify import parse
+
+    return tuple(parse("\\boxed{" + latex + "}", parsing_timeout=timeout))
+
+
+def mv_equal(pred: str, gold: str, timeout: int | None = 3) -> bool:
+    """math-verify on two canonical strings (gold first: its comparison is not symmetric)."""
+    from math_verify import verify
+
+    g, p = _parse(gold, timeout), _parse(pred, timeout)
+    if not g or not p:
+        return False
+    return bool(verify(list(g), list(p), timeout_seconds=timeout, allow_set_relation_comp=True))
+
+
+class _Engine:
+    """One worker process shared by all threads (sympy is bound by the GIL anyway)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._proc: subprocess.Popen[str] | None = None
+        self._inline = os.name != "posix" or os.environ.get("THAIBENCH_MATH_INLINE") == "1"
+        self._warned = False
+
+    def _start(self) -> None:
+        err = tempfile.TemporaryFile(mode="w+")
+        self._proc = subprocess.Popen(
+            [sys.executable, "-m", "thaibench.scorers._math_equal"], stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=err, text=True, encoding="utf-8", bufsize=1)
+        line = self._read(60.0)
+        if line != "ready":
+            self._kill()
+            err.seek(0)
+            raise RuntimeError(f"math equivalence worker did not start: {err.read()[-2000:]}")
+        err.close()
+
+    def _read(self, timeout: float) -> str | None:
+        assert self._proc is not None and self._proc.stdout is not None
+        ready, _, _ = select.select([self._proc.stdout], [], [], timeout)
+        if not ready:
+            return None
+        line = self._proc.stdout.readline()
+        return line.strip() if line else None
+
+    def _kill(self) -> None:
+        if self._proc is not None:
+            self._proc.kill()
+            self._proc.wait()
+            self._proc = None
+
+    def compare(self, p: str, g: str, timeout: float) -> bool | str:
+        if self._inline:
+            return _inline_compare(p, g, timeout)
+        with self._lock:
+            try:
+                if self._proc is None or self._proc.poll() is not None:
+                    self._start()
+                assert self._proc is not None and self._proc.stdin is not None
+                self._proc.stdin.write(json.dumps([p, g], ensure_ascii=False) + "\n")
+                self._proc.stdin.flush()
+            except OSError as exc:
+                self._kill()
+                if not self._warned:
+                    self._warned = True
+                    log.warning("math worker unavailable (%s); comparing in-process", exc)
+                return _inline_compare(p, g, timeout)
+            line = self._read(timeout)
+            if line is None:
+                self._kill()
+                return f"math-verify gave no verdict within {timeout:g} s (worker restarted)"
+            return line == "1"
+
+
+def _inline_compare(p: str, g: str, timeout: float) -> bool | str:
+    if threading.current_thread() is threading.main_thread():
+        return mv_equal(p, g, max(1, int(timeout / 3)))
+    box: list[bool] = []
+    t = threading.Thread(target=lambda: box.append(mv_equal(p, g, None)), daemon=True)
+    t.start()
+    t.join(timeout)
+    return box[0] if box else f"math-verify gave no verdict within {timeout:g} s (thread abandoned)"
+
+
+_ENGINE = _Engine()
+
+
+def _serve() -> None:
+    """Worker loop: one JSON [pred, gold] per line in, "1" / "0" / "e" per line out."""
+    try:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (WORKER_MEMORY_BYTES, WORKER_MEMORY_BYTES))
+    except (ImportError, ValueError, OSError):
+        pass
+    logging.disable(logging.WARNING)  # math-verify logs each timeout; the parent reports them
+    import math_verify  # noqa: F401  (fail here, before "ready", if it is missing)
+
+    print("ready", flush=True)
+    for line in sys.stdin:
+        try:
+            p, g = json.loads(line)
+            out = "1" if mv_equal(p, g) else "0"
+        except (Exception, MemoryError, RecursionError):  # noqa: B014
+            out = "0"
+        print(out, flush=True)
+
+
+if __name__ == "__main__":
+    _serve()
