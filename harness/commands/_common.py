@@ -64,6 +64,16 @@ def add_backend_args(p: argparse.ArgumentParser) -> None:
     g.add_argument("--model-args", action="append", metavar="K=V",
                    help="extra from_pretrained arguments (or backend options), e.g. attn_implementation=sdpa")
     g.add_argument("--model-revision", help="hub revision; for served models, enables the cache")
+    s = p.add_argument_group("served models (--backend openai)")
+    s.add_argument("--base-url", help="server URL, e.g. http://localhost:8000/v1 (default $OPENAI_BASE_URL)")
+    s.add_argument("--api-key-env", metavar="VAR", help="environment variable holding the API key "
+                   "(default OPENAI_API_KEY; the key is never written anywhere)")
+    s.add_argument("--concurrency", type=int, help="requests in flight at once (default 8)")
+    s.add_argument("--timeout", type=float, help="seconds to wait for one answer (default 600)")
+    s.add_argument("--retries", type=int, help="retries of a failed request, with backoff (default 3)")
+    s.add_argument("--cache", action="store_true", default=None,
+                   help="reuse answers of earlier runs of this URL + model (you vouch the served weights "
+                        "did not change; implied by --model-revision)")
 
 
 def backend_options(args: argparse.Namespace) -> Any:
@@ -117,3 +127,23 @@ class RichHooks:
         return Hooks(start=lambda label, total: self.progress.add_task(label, total=total),
                      advance=lambda h, n: self.progress.advance(h, n),
                      done=lambda h: None)
+
+
+def add_judge_args(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("judge (judged tasks such as mt_bench)")
+    g.add_argument("--judge", help="judge model: openai:MODEL@URL or hf:PATH")
+    g.add_argument("--judge-temperature", type=float, default=0.0)
+    g.add_argument("--judge-max-tokens", type=int, default=2048)
+    g.add_argument("--judge-attempts", type=int, default=3, help="attempts before a reply without a rating counts as unscorable")
+
+
+def make_judge(args: argparse.Namespace) -> Any:
+    if not getattr(args, "judge", None):
+        return None
+    from thaibench.judge import Judge, JudgeSettings, parse_judge_spec
+
+    parse_judge_spec(args.judge)  # fail fast on a malformed spec
+    if args.judge_attempts < 1:
+        raise UserError("--judge-attempts must be at least 1")
+    return Judge(args.judge, JudgeSettings(temperature=args.judge_temperature, max_tokens=args.judge_max_tokens,
+                                           max_attempts=args.judge_attempts))
