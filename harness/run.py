@@ -57,6 +57,8 @@ class RunSettings:
     epochs: int = 1
     overrides: dict[str, Any] = field(default_factory=dict)
     data_dir: str | None = None
+    # A thaibench.judge.Judge for judged tasks (MT-Bench); None otherwise.
+    judge: Any = None
 
 
 @dataclass
@@ -129,9 +131,12 @@ def latest_valid(lines: Sequence[dict[str, Any]]) -> dict[tuple[str, int], dict[
     return best
 
 
-def score_task_run(tr: TaskRun, items: Sequence[tuple[Sample, int]], hooks: Hooks) -> list[dict[str, Any]]:
-    """Score every selected generation with every scorer, reusing valid score lines."""
-    gens = latest_valid(list(read_jsonl(tr.dir / GENERATIONS_FILE)))
+def score_task_run(tr: TaskRun, items: Sequence[tuple[Sample, int]], hooks: Hooks,
+                   gens: dict[tuple[str, int], dict[str, Any]]) -> list[dict[str, Any]]:
+    """Score every selected generation with every scorer, reusing valid score lines.
+
+    A judged task's judgements are attached to the generation (`extra["judgements"]`) before
+    scoring, and are part of the generation sha, so a new judge re-scores without generating."""
     scorers = tr.task.scorer_objects()
     existing: dict[tuple[str, int, str, str], dict[str, Any]] = {}
     for s in read_jsonl(tr.dir / SCORES_FILE):
@@ -142,7 +147,8 @@ def score_task_run(tr: TaskRun, items: Sequence[tuple[Sample, int]], hooks: Hook
         g = gens.get((sample.id, epoch))
         if g is None:
             continue
-        gsha = sha256_text(canonical_json([g["text"], g.get("error")]))[:16]
+        gsha = sha256_text(canonical_json([g["text"], g.get("error"),
+                                           (g.get("extra") or {}).get("judgements")]))[:16]
         for sc in scorers:
             old = existing.get((sample.id, epoch, sc.name, gsha))
             if old is not None and old.get("scorer_version") == sc.version:
@@ -198,8 +204,8 @@ def aggregate(task: Task, langs: Sequence[str], score_rows: Sequence[dict[str, A
 
 
 def metric_dict(m: MetricValue, kind: str) -> dict[str, Any]:
-    return {"name": m.name, "group": m.group, "value": m.value, "stderr": m.stderr, "n": m.n,
-            "n_nan": m.n_nan, "unit": m.unit, "kind": kind}
+    return {"name": m.name, "group": m.group, "slice": m.slice, "value": m.value, "stderr": m.stderr,
+            "n": m.n, "n_nan": m.n_nan, "unit": m.unit, "kind": kind}
 
 
 class Pipeline:
@@ -220,6 +226,8 @@ class Pipeline:
                                 self.settings.split, self.settings.limit)
         if not any(chosen.values()):
             raise UserError(f"task {sel.label}: no samples in split {self.settings.split!r}")
+        if task.judge_requests and self.settings.judge is None:
+            raise UserError(f"task {task.name} is judged by a model: pass --judge openai:MODEL@URL or --judge hf:PATH")
         config = effective_config(task, self.settings.overrides)
         ident = run_identity(self.candidate, task, self.backend.identity(), config)
         run_id = short_id(ident)
@@ -370,16 +378,27 @@ class Pipeline:
     def run(self, sel: TaskSelection) -> TaskRun:
         tr, items, info = self.prepare(sel)
         self.generate(tr, items, info["config"])
+        judge = None
+        if tr.task.judge_requests:
+            from thaibench.judge import run_judge
+
+            judge = run_judge(tr, items, self.settings.judge, self.settings.data_dir, self.hooks)
         return finish(tr, items, self.hooks, {"split": self.settings.split, "limit": self.settings.limit,
-                                               "epochs": self.settings.epochs}, info["data"])
+                                               "epochs": self.settings.epochs}, info["data"], judge)
 
 
 def finish(tr: TaskRun, items: Sequence[tuple[Sample, int]], hooks: Hooks, selection: dict[str, Any],
-           data: dict[str, Any]) -> TaskRun:
-    """Score, aggregate and write results.json (atomically, last)."""
+           data: dict[str, Any], judge: dict[str, Any] | None = None) -> TaskRun:
+    """Score, aggregate and write results.json (atomically, last). `judge` names the judge whose
+    judgements (judgements.jsonl) the scorers read, for judged tasks."""
     wanted = {(s.id, e) for s, e in items}
-    gens = [g for k, g in latest_valid(list(read_jsonl(tr.dir / GENERATIONS_FILE))).items() if k in wanted]
-    rows = score_task_run(tr, items, hooks)
+    by_key = {k: g for k, g in latest_valid(list(read_jsonl(tr.dir / GENERATIONS_FILE))).items() if k in wanted}
+    if judge is not None:
+        from thaibench.judge import attach_judgements
+
+        attach_judgements(tr.dir, by_key, judge["id"])
+    gens = list(by_key.values())
+    rows = score_task_run(tr, items, hooks, by_key)
     kinds = {r["scorer"]: r.get("kind", "accuracy") for r in rows}
     metrics = aggregate(tr.task, tr.langs, rows, gens)
     errors = sum(1 for g in gens if g.get("error"))
@@ -396,6 +415,7 @@ def finish(tr: TaskRun, items: Sequence[tuple[Sample, int]], hooks: Hooks, selec
         "missing": len(items) - len(gens),
         "errors": errors,
         "generation_stats": generation_stats(gens),
+        "judge": judge,
         "metrics": [metric_dict(m, kinds.get(m.name, "accuracy")) for m in metrics],
     }
     write_json_atomic(tr.dir / RESULTS_FILE, results)

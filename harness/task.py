@@ -69,6 +69,10 @@ class Task:
     quirks: str = ""
     # Multi-turn tasks: prompt(sample) returns every user turn; answers are generated in turn.
     multi_turn: bool = False
+    # Judged tasks: `judge_context(data_dir) -> (context, sha256)` loads judge prompts and
+    # references; `judge_requests(sample, generation_line, context) -> [JudgeRequest]`.
+    judge_context: Callable[[Any], tuple[Any, str]] | None = None
+    judge_requests: Callable[[Sample, dict[str, Any], Any], list[Any]] | None = None
     # Extra run-record fields a task wants (e.g. the sandbox mechanism); called at run time.
     record_extras: Callable[[], dict[str, Any]] | None = None
 

@@ -128,3 +128,5 @@ class MetricValue:
     unit: str = "fraction"
     # Samples whose score was NaN (unscorable); they are excluded from `n`, never counted as 0.
     n_nan: int = 0
+    # A slice of the group, e.g. an MT-Bench category; None for the whole group.
+    slice: str | None = None

@@ -86,7 +86,9 @@ if "scripted" not in BACKENDS:
             for r in requests:
                 SEEN_PROMPTS.append(r.messages)
                 n = sum(m["role"] == "user" for m in r.messages)
-                out.append(Generation(text=f"<think>TRACE-{n}</think>ANSWER-{n}", finish_reason="stop"))
+                first = next(m["content"] for m in r.messages if m["role"] == "user")
+                out.append(Generation(text=f"<think>TRACE-{n}</think>ANSWER-{n} L={len(first)}",
+                                      finish_reason="stop"))
             return out
 
 if "pipe_multi" not in TASKS:
@@ -98,3 +100,44 @@ if "pipe_multi" not in TASKS:
         scorers=(("test_exact", {}),), generation=GenerationConfig(max_tokens=12),
         language_scorers=False, multi_turn=True,
     ))
+
+
+JUDGE_CALLS: list = []
+
+
+def expected_rating(question_1: str, turn: int) -> float | None:
+    """The scripted judge's rule, for tests that compute aggregates by hand."""
+    if len(question_1) % 9 == 0:
+        return None
+    return float((len(question_1) + turn) % 10 + 1)
+
+
+if "scripted_judge" not in BACKENDS:
+    import re as _re
+
+    @backend("scripted_judge")
+    class ScriptedJudge(Backend):
+        """Rates from the L=<len> marker the scripted model writes; model "down" always fails."""
+
+        batch_size = 5
+
+        def identity(self):
+            return {"name": "scripted_judge"}
+
+        def candidate(self):
+            return {"id": "judge-" + self.model, "kind": "test", "name": self.model, "cacheable": True}
+
+        def generate(self, requests, progress=None):
+            out = []
+            for r in requests:
+                JUDGE_CALLS.append(r.messages)
+                if self.model == "down":
+                    out.append(Generation(text="", error="connection refused"))
+                    continue
+                system, user = r.messages[0]["content"], r.messages[1]["content"]
+                length = int(_re.search(r"L=(\d+)", user).group(1))
+                turn = 2 if "second" in system else 1
+                rating = None if length % 9 == 0 else (length + turn) % 10 + 1
+                text = "I cannot decide." if rating is None else f"<think>maybe [[10]]</think>Rating: [[{rating}]]"
+                out.append(Generation(text=text, finish_reason="stop"))
+            return out

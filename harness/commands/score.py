@@ -15,8 +15,10 @@ from thaibench.commands._common import (
     add_backend_args,
     add_data_args,
     add_generation_args,
+    add_judge_args,
     backend_options,
     generation_overrides,
+    make_judge,
     out_dir,
     split_list,
 )
@@ -40,6 +42,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     add_data_args(p)
     add_backend_args(p)
     add_generation_args(p)
+    add_judge_args(p)
 
 
 def default_target() -> tuple[str, list[str]]:
@@ -71,7 +74,8 @@ def run(args: argparse.Namespace) -> int:
     selections = resolve(tasks, suites)
     backend = make_backend(args.backend, model, backend_options(args))
     settings = RunSettings(split=args.split, limit=args.limit, epochs=args.samples,
-                           overrides=generation_overrides(args), data_dir=args.data_dir)
+                           overrides=generation_overrides(args), data_dir=args.data_dir,
+                           judge=make_judge(args))
     out = out_dir(args)
     done: list[Any] = []
     with RichHooks(args.quiet) as rh:

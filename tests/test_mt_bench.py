@@ -1,0 +1,104 @@
+"""MT-Bench: two turns per question, judged; aggregates equal values computed by hand."""
+
+from __future__ import annotations
+
+import json
+import statistics
+from pathlib import Path
+
+import pytest
+
+import pipeline_fixture
+from thaibench.cli import main
+from thaibench.records import read_jsonl
+from thaibench.task import get_task
+
+
+def run_dir(out: Path) -> Path:
+    [d] = [p.parent for p in out.rglob("run.json")]
+    return d
+
+
+def score(out: Path, *extra: str) -> int:
+    return main(["score", "m", "--backend", "scripted", "--tasks", "mt_bench", "--out", str(out), "--quiet",
+                 "--judge", "scripted_judge:ok", *extra])
+
+
+def test_mt_bench_end_to_end_with_known_ratings(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    pipeline_fixture.JUDGE_CALLS.clear()
+    assert score(out) == 0
+    d = run_dir(out)
+    gens = list(read_jsonl(d / "generations.jsonl"))
+    assert len(gens) == 160 and all(len(g["extra"]["turns"]) == 2 for g in gens)
+    judgements = list(read_jsonl(d / "judgements.jsonl"))
+    keys = {(j["sample_id"], j["key"]) for j in judgements}
+    assert len(keys) == 320  # every turn judged (or retried and counted)
+    for j in judgements:
+        text = json.dumps(j["prompt"], ensure_ascii=False)
+        assert "TRACE" not in text and "ANSWER-1" in text
+    # the judge saw no rating for some prompts: retried up to 3 times with distinct attempt numbers
+    unrated = [k for k in keys if all(j["verdict"] is None for j in judgements if (j["sample_id"], j["key"]) == k)]
+    assert unrated
+    for k in unrated:
+        assert sorted(j["attempt"] for j in judgements if (j["sample_id"], j["key"]) == k) == [0, 1, 2]
+
+    results = json.loads((d / "results.json").read_text())
+    got = {(m["name"], m["group"], m["slice"]): m for m in results["metrics"]}
+    task = get_task("mt_bench")
+    for lang in ("th", "en"):
+        samples = task.samples(lang).samples
+        for turn in (1, 2):
+            vals = [pipeline_fixture.expected_rating(s.input[0], turn) for s in samples]
+            rated = [v for v in vals if v is not None]
+            m = got[(f"mt_bench_turn{turn}", lang, None)]
+            assert m["value"] == pytest.approx(statistics.mean(rated))
+            assert m["n"] == len(rated) and m["n_nan"] == len(vals) - len(rated)
+            assert m["unit"] == "score"
+            for cat in {s.metadata["category"] for s in samples}:
+                cv = [pipeline_fixture.expected_rating(s.input[0], turn) for s in samples
+                      if s.metadata["category"] == cat]
+                cr = [v for v in cv if v is not None]
+                mc = got[(f"mt_bench_turn{turn}", lang, cat)]
+                if cr:
+                    assert mc["value"] == pytest.approx(statistics.mean(cr))
+                else:
+                    assert mc["value"] is None and mc["n"] == 0
+    assert results["judge"]["spec"] == "scripted_judge:ok"
+
+    calls = len(pipeline_fixture.JUDGE_CALLS)
+    assert score(out) == 0
+    assert len(pipeline_fixture.JUDGE_CALLS) == calls  # a second run judges nothing
+
+
+def test_unreachable_judge_keeps_generations_and_judge_resumes(tmp_path: Path,
+                                                               capsys: pytest.CaptureFixture) -> None:
+    out = tmp_path / "out"
+    rc = main(["score", "m", "--backend", "scripted", "--tasks", "mt_bench:en", "--limit", "4", "--out", str(out),
+               "--quiet", "--judge", "scripted_judge:down"])
+    assert rc == 2
+    err = capsys.readouterr().err
+    assert "judge calls failed" in err and "thaibench judge" in err
+    d = run_dir(out)
+    assert len(list(read_jsonl(d / "generations.jsonl"))) == 4
+    assert not (d / "results.json").exists()
+    assert main(["judge", str(out), "--judge", "scripted_judge:ok"]) == 0
+    results = json.loads((d / "results.json").read_text())
+    m = next(m for m in results["metrics"] if m["name"] == "mt_bench_score" and m["group"] == "en" and not m["slice"])
+    assert m["n"] + m["n_nan"] == 4
+
+
+def test_judge_required_for_judged_task(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    assert main(["score", "m", "--backend", "scripted", "--tasks", "mt_bench", "--out", str(tmp_path),
+                 "--quiet"]) == 2
+    assert "--judge" in capsys.readouterr().err
+
+
+def test_never_rating_is_nan_not_zero(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert score(out, "--limit", "20") == 0
+    for s in read_jsonl(run_dir(out) / "scores.jsonl"):
+        if s["scorer"].startswith("mt_bench"):
+            assert s["value"] is None or s["value"] >= 1.0
+            if s["value"] is None:
+                assert "no rating" in s["explanation"]
