@@ -6,9 +6,9 @@ import json
 import statistics
 from pathlib import Path
 
+import pipeline_fixture
 import pytest
 
-import pipeline_fixture
 from thaibench.cli import main
 from thaibench.records import read_jsonl
 from thaibench.task import get_task
