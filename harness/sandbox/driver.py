@@ -1,0 +1,704 @@
+"""The program that runs INSIDE the sandbox and starts the untrusted code, one process per test.
+
+The harness runs this file's source with `python -I -S -c SOURCE` inside bubblewrap and sends one
+job (marshal bytes on stdin: trusted data, harness to sandbox only). For each test the driver
+forks a fresh child, gives it the test's stdin or arguments, its limits and a fresh working
+directory, waits with a wall deadline, then kills every process left in the sandbox's PID
+namespace (kill(-1) reaches detached, setsid and double-forked children alike) and wipes /tmp.
+It reports one JSON line per test on stdout: status, exit code, captured stdout (capped), the
+tail of stderr and, for function calls, the return value as tagged plain data.
+
+Nothing here decides pass or fail: expected outputs never enter the sandbox. The harness compares
+outside (see verdict.py). A program can print, exit 0, patch builtins or return an object whose
+`__eq__` answers True; none of it reaches the comparison, because a return value crosses the
+boundary only as plain data (`tag`: exact builtin types, nothing else) and is rebuilt outside.
+
+Modes: `stdin` (run as __main__ with the test input on stdin), `call` (call `Solution().m(*args)`
+or a module function and return the value), `serve` (answer calls over a pipe: the HumanEval
+candidate side), `judge` (run a dataset's unchanged `check(candidate)` against a proxy that
+forwards each call to the candidate sandbox; the model's code never runs in this process),
+`probe` (report what isolation is in force). Only cheap built-in modules are imported at start:
+interpreter start-up is most of a trivial program's cost.
+"""
+
+import binascii
+import marshal
+import os
+import resource
+import select
+import signal
+import sys
+import time
+
+try:  # the C string escaper of the json package, without importing json (re, enum: ~12 ms)
+    from _json import encode_basestring_ascii as _quote
+except ImportError:  # pragma: no cover - CPython always has it
+    def _quote(s):
+        return '"' + "".join(c if 32 <= ord(c) < 127 and c not in '"\\' else f"\\u{ord(c):04x}"
+                             for c in s) + '"'
+
+TAIL = 8192  # bytes of stderr kept
+MAX_DEPTH = 200  # nesting accepted in a returned value
+SMALL_INT = 1 << 53
+
+
+class Unplain(Exception):
+    """A value that is not plain data (a custom class, a generator, a too-deep nesting)."""
+
+
+# ---------------------------------------------------------------- plain data, tagged for JSON
+
+def tag(x, depth=0):
+    """Exact builtin types only: a subclass with a rigged __eq__ is refused, never converted."""
+    if depth > MAX_DEPTH:
+        raise Unplain(f"value nested deeper than {MAX_DEPTH}")
+    t = type(x)
+    if x is None or t is bool or t is str:
+        return x
+    if t is int:
+        return x if -SMALL_INT < x < SMALL_INT else {"$i": int.__format__(x, "x")}
+    if t is float:
+        if x != x:
+            return {"$f": "nan"}
+        if x in (float("inf"), float("-inf")):
+            return {"$f": "inf" if x > 0 else "-inf"}
+        return x
+    if t is list:
+        return [tag(v, depth + 1) for v in list.__iter__(x)]
+    if t is tuple:
+        return {"$t": [tag(v, depth + 1) for v in tuple.__iter__(x)]}
+    if t is dict:
+        return {"$d": [[tag(k, depth + 1), tag(v, depth + 1)] for k, v in dict.items(x)]}
+    if t is set:
+        return {"$s": [tag(v, depth + 1) for v in set.__iter__(x)]}
+    if t is frozenset:
+        return {"$S": [tag(v, depth + 1) for v in frozenset.__iter__(x)]}
+    if t is bytes:
+        return {"$b": binascii.b2a_base64(x, newline=False).decode("ascii")}
+    if t is complex:
+        return {"$c": [tag(x.real), tag(x.imag)]}
+    raise Unplain(f"value of type {t.__name__} is not plain data")
+
+
+def untag(x, depth=0):
+    """Rebuild a tagged value; raise ValueError on anything malformed (a hostile writer)."""
+    if depth > MAX_DEPTH + 2:
+        raise ValueError("too deep")
+    t = type(x)
+    if x is None or t in (bool, str, int, float):
+        return x
+    if t is list:
+        return [untag(v, depth + 1) for v in x]
+    if t is dict and len(x) == 1:
+        (k, v), = x.items()
+        if k == "$i" and type(v) is str:
+            return int(v, 16)
+        if k == "$f" and v in ("nan", "inf", "-inf"):
+            return float(v)
+        if k == "$b" and type(v) is str:
+            return binascii.a2b_base64(v)
+        if type(v) is list:
+            items = [untag(e, depth + 1) for e in v]
+            if k == "$t":
+                return tuple(items)
+            if k == "$s":
+                return set(items)
+            if k == "$S":
+                return frozenset(items)
+            if k == "$c" and len(items) == 2 and all(type(e) in (int, float) for e in items):
+                return complex(items[0], items[1])
+            if k == "$d" and all(type(e) is list and len(e) == 2 for e in items):
+                return {e[0]: e[1] for e in items}
+    raise ValueError("malformed tagged value")
+
+
+def dump(o):
+    """JSON text for the driver's own messages (dict/list/str/int/float/bool/None)."""
+    t = type(o)
+    if o is None:
+        return "null"
+    if o is True:
+        return "true"
+    if o is False:
+        return "false"
+    if t is str:
+        return _quote(o)
+    if t is int:
+        return int.__repr__(o)
+    if t is float:
+        return float.__repr__(o) if o == o and o not in (float("inf"), float("-inf")) else "null"
+    if t is list or t is tuple:
+        return "[" + ",".join([dump(v) for v in o]) + "]"
+    if t is dict:
+        return "{" + ",".join([_quote(k) + ":" + dump(v) for k, v in o.items()]) + "}"
+    raise TypeError(t.__name__)
+
+
+def write_all(fd, data):
+    while data:
+        try:
+            n = os.write(fd, data)
+        except InterruptedError:
+            continue
+        data = data[n:]
+
+
+def read_exact(fd, n, deadline=None):
+    """n bytes from fd, b"" at EOF before the first byte; TimeoutError past the deadline."""
+    chunks, got = [], 0
+    while got < n:
+        if deadline is not None:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([fd], [], [], left)[0]:
+                raise TimeoutError("no answer before the wall limit")
+        b = os.read(fd, min(n - got, 1 << 20))
+        if not b:
+            if got:
+                raise EOFError("truncated message")
+            return b""
+        chunks.append(b)
+        got += len(b)
+    return b"".join(chunks)
+
+
+def send_frame(fd, payload):
+    write_all(fd, len(payload).to_bytes(4, "big") + payload)
+
+
+def recv_frame(fd, deadline=None, cap=1 << 28):
+    head = read_exact(fd, 4, deadline)
+    if not head:
+        return None
+    n = int.from_bytes(head, "big")
+    if n > cap:
+        raise ValueError(f"message larger than {cap} bytes")
+    return read_exact(fd, n, deadline)
+
+
+# ---------------------------------------------------------------- the child: one test run
+
+def _cpu_seconds(lim):
+    return max(1, int(-(-lim["cpu"] // 1)))  # RLIMIT_CPU counts whole seconds: round up
+
+
+def _limit(res, value):
+    value = int(value)
+    try:
+        resource.setrlimit(res, (value, value))
+    except (ValueError, OSError):
+        soft, hard = resource.getrlimit(res)
+        resource.setrlimit(res, (min(value, hard) if hard >= 0 else value, hard))
+
+
+def _enter_child(job, workdir, fds):
+    """In the forked child: descriptors, limits, environment, fresh std streams."""
+    import fcntl
+    import io
+
+    os.setsid()
+    high = [fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 200) for fd in fds]
+    for target, fd in enumerate(high):
+        os.dup2(fd, target)  # dup2 clears close-on-exec on the target
+    os.closerange(len(high), 1 << 16)
+    lim = job["limits"]
+    cpu = _cpu_seconds(lim)
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+    _limit(resource.RLIMIT_AS, lim["mem"])
+    _limit(resource.RLIMIT_FSIZE, lim["fsize"])
+    _limit(resource.RLIMIT_NOFILE, lim["nofile"])
+    _limit(resource.RLIMIT_CORE, 0)
+    # The sandbox's init and this driver count against the per-namespace process limit too.
+    _limit(resource.RLIMIT_NPROC, lim["nproc"] + (2 if job["sandboxed"] else 0))
+    os.chdir(workdir)
+    os.environ.clear()
+    os.environ.update({"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": workdir, "TMPDIR": workdir,
+                       "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"})
+    sys.stdin = io.TextIOWrapper(io.BufferedReader(io.FileIO(0, "r", closefd=False)), encoding="utf-8")
+    sys.stdout = io.TextIOWrapper(io.BufferedWriter(io.FileIO(1, "w", closefd=False)), encoding="utf-8")
+    sys.stderr = io.TextIOWrapper(io.BufferedWriter(io.FileIO(2, "w", closefd=False)), encoding="utf-8",
+                                  errors="backslashreplace", line_buffering=True)
+    sys.__stdin__, sys.__stdout__, sys.__stderr__ = sys.stdin, sys.stdout, sys.stderr
+    sys.argv = [os.path.join(workdir, "solution.py")]
+    sys.path.insert(0, workdir)
+
+
+def _load_program(job, workdir, name):
+    """Execute prelude + program as a fresh module named `name`; returns the module."""
+    import builtins
+
+    path = os.path.join(workdir, "solution.py")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(job["code"])
+    mod = type(sys)(name)
+    mod.__dict__.update({"__builtins__": builtins, "__file__": path})
+    sys.modules[name] = mod
+    if job.get("prelude"):
+        exec(compile(job["prelude"], "<prelude>", "exec"), mod.__dict__)
+    exec(compile(job["code"], path, "exec"), mod.__dict__)
+    return mod
+
+
+def _target(job, mod):
+    obj = getattr(mod, job["klass"])() if job.get("klass") else mod
+    return getattr(obj, job["entry"])
+
+
+def _print_exc():
+    import traceback
+
+    try:
+        traceback.print_exc()
+        sys.stderr.flush()
+    except BaseException:
+        pass
+
+
+def _exit_code(exc):
+    code = exc.code
+    if code is None:
+        return 0
+    if type(code) is int:
+        return code & 0xFF
+    try:
+        print(code, file=sys.stderr)
+    except BaseException:
+        pass
+    return 1
+
+
+def _finish(code):
+    """What a normal interpreter exit does: join threads, run atexit hooks, flush."""
+    try:
+        if "threading" in sys.modules:
+            sys.modules["threading"]._shutdown()
+    except BaseException:
+        pass
+    try:
+        import atexit
+
+        atexit._run_exitfuncs()
+    except BaseException:
+        pass
+    try:
+        sys.stdout.flush()
+    except BaseException:
+        code = code or 120
+    try:
+        sys.stderr.flush()
+    except BaseException:
+        pass
+    os._exit(code)
+
+
+def _child_stdin(job, workdir):
+    try:
+        _load_program(job, workdir, "__main__")
+        code = 0
+    except SystemExit as exc:
+        code = _exit_code(exc)
+    except BaseException:
+        _print_exc()
+        code = 1
+    _finish(code)
+
+
+def _reply(value_fn):
+    """Run value_fn and turn the outcome into a tagged reply (never raises)."""
+    try:
+        return {"v": tag(value_fn())}
+    except (Unplain, RecursionError) as exc:
+        return {"x": str(exc)[:500]}
+    except Exception as exc:
+        _print_exc()
+        return {"e": type(exc).__name__, "m": str(exc)[:500]}
+
+
+def _child_call(job, workdir, args):
+    try:
+        fn = _target(job, _load_program(job, workdir, "solution"))
+        msg = _reply(lambda: fn(*args))
+        write_all(3, dump(msg).encode("ascii"))
+        code = 0
+    except SystemExit as exc:
+        code = _exit_code(exc)
+    except BaseException:
+        _print_exc()
+        code = 1
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BaseException:
+        pass
+    os._exit(code)
+
+
+def _child_serve(job, workdir):
+    """HumanEval candidate: answer (args, kwargs) frames on fd 4 with tagged replies on fd 5."""
+    try:
+        fn = _target(job, _load_program(job, workdir, "solution"))
+        while True:
+            frame = recv_frame(4)
+            if frame is None:
+                break
+            args, kwargs = marshal.loads(frame)
+            msg = _reply(lambda a=args, k=kwargs: fn(*a, **k))
+            send_frame(5, dump(msg).encode("ascii"))
+        code = 0
+    except SystemExit as exc:
+        code = _exit_code(exc)
+    except BaseException:
+        _print_exc()
+        code = 1
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BaseException:
+        pass
+    os._exit(code)
+
+
+class RemoteError(Exception):
+    """The candidate raised an exception of a type the judge cannot rebuild."""
+
+
+class Remote:
+    """The `candidate` a HumanEval check receives in the judge: each call is forwarded to the
+    candidate sandbox as plain data and the plain reply is returned. Nothing of the model's
+    code exists in this process, so the check's own assertions are the verdict."""
+
+    def __init__(self, wfd, rfd, deadline, cap, keep=50):
+        self.wfd, self.rfd, self.deadline, self.cap, self.keep = wfd, rfd, deadline, cap, keep
+        self.calls = 0
+        self.transcript = []
+
+    def __call__(self, *args, **kwargs):
+        import builtins
+        import json
+
+        self.calls += 1
+        send_frame(self.wfd, marshal.dumps((args, kwargs)))
+        frame = recv_frame(self.rfd, self.deadline, self.cap)
+        if frame is None:
+            raise RemoteError("the candidate process ended before answering")
+        msg = json.loads(frame.decode("ascii"))
+        if len(self.transcript) < self.keep:
+            try:
+                self.transcript.append([tag(list(args)), msg])
+            except (Unplain, RecursionError):
+                self.transcript.append([repr(args)[:200], msg])
+        if type(msg) is dict and "v" in msg:
+            return untag(msg["v"])
+        if type(msg) is dict and "e" in msg:
+            cls = getattr(builtins, str(msg["e"]), None)
+            text = str(msg.get("m", ""))
+            if isinstance(cls, type) and issubclass(cls, Exception):
+                raise cls(text)
+            raise RemoteError(f"{msg['e']}: {text}")
+        raise RemoteError(str(msg.get("x") if type(msg) is dict else "malformed reply")[:300])
+
+
+def _child_judge(job, workdir):
+    out = {"passed": False, "error": None, "calls": 0, "transcript": []}
+    remote = Remote(4, 5, time.monotonic() + job["limits"]["wall"], job["limits"]["output"])
+    try:
+        ns = {"__name__": "__judge__"}
+        exec(compile(job["prompt"], "<prompt>", "exec"), ns)
+        exec(compile(job["test"], "<test>", "exec"), ns)
+        # A test may call the function by its own name (HumanEval/33 does): that is the candidate.
+        ns[job["entry"]] = remote
+        ns["check"](remote)
+        out["passed"] = True
+    except TimeoutError:
+        out["error"] = "timeout: the candidate did not answer before the wall limit"
+    except BaseException as exc:
+        out["error"] = f"{type(exc).__name__}: {exc}"[:500]
+    out["calls"], out["transcript"] = remote.calls, remote.transcript
+    write_all(3, dump(out).encode("ascii"))
+    os._exit(0)
+
+
+def _child_probe(job, workdir):
+    import socket
+
+    out = {"uid": os.getuid(), "gid": os.getgid(), "pid": os.getpid(), "ppid": os.getppid()}
+    out["visible"] = [p for p in job["must_be_hidden"] if os.path.exists(p)]
+    out["env"] = sorted(os.environ)
+    try:
+        with open("/proc/1/environ", "rb") as f:
+            out["init_env"] = sorted(e.split(b"=", 1)[0].decode() for e in f.read().split(b"\0") if e)
+    except OSError:
+        out["init_env"] = []
+    out["interfaces"] = sorted(name for _, name in socket.if_nameindex())
+    try:
+        with open("/usr/.thaibench-probe", "w"):
+            out["system_writable"] = True
+    except OSError:
+        out["system_writable"] = False
+    forks = 0
+    for _ in range(job["limits"]["nproc"] + 4):
+        try:
+            pid = os.fork()
+        except OSError:
+            break
+        if pid == 0:
+            time.sleep(60)
+            os._exit(0)
+        forks += 1
+    out["forks"] = forks
+    write_all(3, dump(out).encode("ascii"))
+    os._exit(0)
+
+
+# ---------------------------------------------------------------- the parent: run and clean up
+
+def _kill_rest(job, pid):
+    """Kill what the test started. In the sandbox's own PID namespace kill(-1) reaches every
+    process but init and us, whatever session or group it moved to; outside (unsafe mode) only
+    the child's process group can be reached."""
+    if job["sandboxed"]:
+        for _ in range(200):
+            try:
+                os.kill(-1, signal.SIGKILL)
+            except ProcessLookupError:
+                return
+            _reap_any()
+            time.sleep(0.0005)
+    else:
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
+def _reap_any():
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+
+
+def _wipe(path, keep_root=True):
+    """Remove everything under path, even read-only directories the program made."""
+    try:
+        names = os.listdir(path)
+    except OSError:
+        return
+    for name in names:
+        full = os.path.join(path, name)
+        try:
+            if os.path.isdir(full) and not os.path.islink(full):
+                os.chmod(full, 0o700)
+                _wipe(full, keep_root=False)
+            else:
+                os.unlink(full)
+        except OSError:
+            pass
+    if not keep_root:
+        try:
+            os.rmdir(path)
+        except OSError:
+            pass
+
+
+def _run_one(job, index, payload, extra_fds=()):
+    """Fork one child for test `index` and supervise it; return the result dict."""
+    lim = job["limits"]
+    workdir = os.path.join(job["root"], f"t{index}")
+    os.mkdir(workdir, 0o700)
+    mode = job["mode"]
+    stdin_data = payload.encode("utf-8") if mode == "stdin" else b""
+    in_r, in_w = os.pipe()
+    out_r, out_w = os.pipe()
+    err_r, err_w = os.pipe()
+    res_r, res_w = os.pipe()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    started = time.monotonic()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            _enter_child(job, workdir, [in_r, out_w, err_w, res_w, *extra_fds])
+            if mode == "stdin":
+                _child_stdin(job, workdir)
+            elif mode == "call":
+                _child_call(job, workdir, payload)
+            elif mode == "serve":
+                _child_serve(job, workdir)
+            elif mode == "judge":
+                _child_judge(job, workdir)
+            elif mode == "probe":
+                _child_probe(job, workdir)
+        except BaseException:
+            _print_exc()
+        os._exit(70)
+    for fd in (in_r, out_w, err_w, res_w, *extra_fds):  # the child has its own copies
+        os.close(fd)
+    if not stdin_data:
+        os.close(in_w)
+        in_w = None
+    else:
+        os.set_blocking(in_w, False)
+    try:
+        pidfd = os.pidfd_open(pid)
+    except (AttributeError, OSError):
+        pidfd = None
+    bufs = {out_r: [], err_r: [], res_r: []}
+    sizes = {out_r: 0, err_r: 0, res_r: 0}
+    poller = select.poll()
+    for fd in bufs:
+        poller.register(fd, select.POLLIN)
+    if in_w is not None:
+        poller.register(in_w, select.POLLOUT)
+    if pidfd is not None:
+        poller.register(pidfd, select.POLLIN)
+    deadline = started + lim["wall"]
+    cap = lim["output"]
+    status, wait_status, rusage, sent = None, None, None, 0
+    while wait_status is None:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            status = "timeout"
+            break
+        events = poller.poll(min(left, 0.05 if pidfd is None else left) * 1000)
+        for fd, _ in events:
+            if fd == pidfd:
+                continue
+            if fd == in_w:
+                try:
+                    sent += os.write(in_w, stdin_data[sent:sent + 65536])
+                except (BlockingIOError, InterruptedError):
+                    continue
+                except OSError:  # the program closed its stdin: fine
+                    sent = len(stdin_data)
+                if sent >= len(stdin_data):
+                    poller.unregister(in_w)
+                    os.close(in_w)
+                    in_w = None
+                continue
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                poller.unregister(fd)
+                continue
+            sizes[fd] += len(chunk)
+            bufs[fd].append(chunk)
+            if fd == err_r and sizes[fd] > 2 * TAIL:
+                joined = b"".join(bufs[fd])[-TAIL:]
+                bufs[fd] = [joined]
+            if sizes[fd] > cap:
+                status = "output_limit"
+        if status:
+            break
+        got, st, ru = os.wait4(pid, os.WNOHANG)
+        if got:
+            wait_status, rusage = st, ru
+    if wait_status is None:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        _, wait_status, rusage = os.wait4(pid, 0)
+    wall = time.monotonic() - started
+    _kill_rest(job, pid)
+    if in_w is not None:
+        os.close(in_w)
+    drain_until = time.monotonic() + 1.0
+    for fd in bufs:  # every writer is dead now: read what is left, up to the cap
+        while time.monotonic() < drain_until and sizes[fd] <= cap + 65536:
+            r = select.select([fd], [], [], max(0.0, drain_until - time.monotonic()))[0]
+            if not r:
+                break
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                break
+            sizes[fd] += len(chunk)
+            bufs[fd].append(chunk if fd != err_r else chunk[-TAIL:])
+        os.close(fd)
+    if pidfd is not None:
+        os.close(pidfd)
+    if job["sandboxed"]:
+        _wipe(job["root"])
+        _wipe("/dev/shm")
+    else:
+        _wipe(workdir, keep_root=False)
+    cpu = rusage.ru_utime + rusage.ru_stime
+    code = os.waitstatus_to_exitcode(wait_status)
+    sig = -code if code < 0 else None
+    if status is None:
+        if sizes[out_r] > cap or sizes[res_r] > cap:
+            status = "output_limit"
+        elif sig == signal.SIGXCPU or (sig == signal.SIGKILL and cpu >= _cpu_seconds(lim) - 0.05):
+            status = "cpu_limit"
+        elif sig == signal.SIGXFSZ:
+            status = "file_limit"
+        elif sig is not None:
+            status = "signal"
+        elif code != 0:
+            status = "error"
+        else:
+            status = "ok"
+    out = b"".join(bufs[out_r])[:cap]
+    try:
+        text, utf8 = out.decode("utf-8"), True
+    except UnicodeDecodeError:
+        text, utf8 = out.decode("utf-8", "replace"), False
+    return {
+        "kind": "run", "i": index, "status": status, "exit": None if sig else code, "signal": sig,
+        "stdout": text, "stdout_bytes": sizes[out_r], "utf8": utf8,
+        "stderr": b"".join(bufs[err_r])[-TAIL:].decode("utf-8", "replace"),
+        "result": b"".join(bufs[res_r])[:cap].decode("ascii", "replace") if sizes[res_r] else None,
+        "cpu": round(cpu, 4), "wall": round(wall, 4),
+    }
+
+
+def _harden(job):
+    """Make this process unreadable to its children: with PR_SET_DUMPABLE off, a program of the
+    same uid cannot ptrace it or open /proc/<driver>/fd/1 (the channel to the harness)."""
+    if not job["sandboxed"]:
+        return
+    try:
+        import _ctypes
+
+        fn = _ctypes.dlsym(_ctypes.dlopen(None), "prctl")
+        _ctypes.call_function(fn, (4, 0, 0, 0, 0))  # PR_SET_DUMPABLE = 4
+    except Exception:
+        pass
+    if os.getpid() > 16:
+        # kill(-1) outside a PID namespace would hit every process of this uid: refuse.
+        raise SystemExit(f"driver: not in a fresh PID namespace (pid {os.getpid()})")
+
+
+def main():
+    chunks = []
+    while True:
+        b = os.read(0, 1 << 20)
+        if not b:
+            break
+        chunks.append(b)
+    job = marshal.loads(b"".join(chunks))
+    _harden(job)
+    if hasattr(sys, "set_int_max_str_digits"):
+        sys.set_int_max_str_digits(0)
+    if job.get("prelude"):
+        # Import what the prelude imports once, here, so that each forked test finds it loaded.
+        try:
+            exec(compile(job["prelude"], "<prelude>", "exec"), {})
+        except BaseException:
+            pass
+    mode = job["mode"]
+    extra = tuple(job.get("fds", ()))
+    items = job.get("tests") or [None]
+    for i, payload in enumerate(items):
+        result = _run_one(job, i, payload, extra)
+        write_all(1, (dump(result) + "\n").encode("ascii"))
+        if job.get("stop_on_error") and result["status"] != "ok":
+            break
+        if mode in ("serve", "judge", "probe"):
+            break
+    write_all(1, b'{"kind":"done"}\n')
+
+
+if __name__ == "__main__":
+    main()

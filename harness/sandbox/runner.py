@@ -1,0 +1,400 @@
+"""The harness side of the sandbox: start sandboxes, feed them jobs, read their reports.
+
+`Sandbox(limits, workers)` checks once per process that the isolation really holds (a probe
+program reports its uid, what it can see, its network interfaces and how many processes it could
+fork; see `_check_probe`) and raises SandboxUnavailable if not. `run(job)` runs one job in a fresh
+sandbox; `run_all(jobs)` runs many on `workers` threads, each supervising its own sandbox process,
+so N programs run on N cores. Every test of one job runs in the same sandbox, each in its own
+freshly forked process (the driver), so a problem with many tests pays the sandbox start once.
+
+A CheckJob starts two sandboxes joined by two pipes: the candidate (model code, `serve` mode)
+and the judge (the dataset's prompt and unchanged test, `judge` mode). The harness only reads
+both reports; the judge's report is the verdict because no model code ever ran in it.
+
+Everything a sandbox sends is read with caps and a wall deadline; a sandbox that overruns is
+killed (its whole process tree: bubblewrap's --die-with-parent chain and the PID namespace).
+
+Example:
+    sb = Sandbox(Limits(wall_seconds=5), workers=2)
+    out = sb.run(ProgramJob("print(sum(map(int, input().split())))", ("1 2\\n",)))
+    out.runs[0].stdout  # '3\\n'
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import marshal
+import os
+import selectors
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from thaibench.sandbox import driver as _driver
+from thaibench.sandbox.bwrap import SANDBOX_UID, Launcher, bwrap_launcher, unsafe_launcher
+from thaibench.sandbox.errors import SandboxUnavailable
+from thaibench.sandbox.jobs import (
+    NOT_RUN,
+    SANDBOX_ERROR,
+    CallJob,
+    CheckJob,
+    CheckOutcome,
+    Outcome,
+    ProgramJob,
+    Run,
+)
+from thaibench.sandbox.limits import Limits, MiB
+
+log = logging.getLogger("thaibench.sandbox")
+START_SLACK_S = 10.0  # sandbox start-up and reporting, on top of each test's wall limit
+PROBE_LIMITS = Limits(cpu_seconds=5, wall_seconds=10, memory_mb=512, max_processes=4)
+Job = ProgramJob | CallJob | CheckJob
+
+
+@cache
+def driver_source() -> str:
+    return Path(_driver.__file__).read_text(encoding="utf-8")
+
+
+def default_workers() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+class _Proc:
+    """One sandbox process: its input, its parsed report lines, the tail of its stderr."""
+
+    def __init__(self, launcher: Launcher, job: dict[str, Any], pass_fds: Sequence[int] = ()) -> None:
+        self.job = job
+        self.input = marshal.dumps(job)
+        self.sent = 0
+        self.messages: list[dict[str, Any]] = []
+        self.partial = b""
+        self.stderr = b""
+        self.read = 0
+        self.error: str | None = None
+        self.done = False
+        self.p = subprocess.Popen(
+            launcher.command(driver_source()), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, pass_fds=tuple(pass_fds), start_new_session=True, cwd=job["root"]
+            if not launcher.sandboxed else "/", **launcher.popen)
+
+    def kill(self) -> None:
+        if self.p.returncode is not None:  # reaped: its pid may belong to someone else now
+            return
+        for fn in (lambda: os.killpg(self.p.pid, signal.SIGKILL), self.p.kill):
+            try:
+                fn()
+            except OSError:
+                pass
+
+
+def _pump(procs: Sequence[_Proc], deadline: float, cap: int,
+          on_message: Callable[[_Proc, dict[str, Any]], bool]) -> None:
+    """Feed every proc its job and read its report lines until all end or the deadline passes.
+    `on_message` returning False kills that proc (the harness has seen enough)."""
+    sel = selectors.DefaultSelector()
+    for pr in procs:
+        os.set_blocking(pr.p.stdin.fileno(), False)
+        sel.register(pr.p.stdin, selectors.EVENT_WRITE, (pr, "in"))
+        sel.register(pr.p.stdout, selectors.EVENT_READ, (pr, "out"))
+        sel.register(pr.p.stderr, selectors.EVENT_READ, (pr, "err"))
+    try:
+        while sel.get_map():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                for pr in procs:
+                    if not pr.done and pr.error is None:
+                        pr.error = "the sandbox overran its wall deadline and was killed"
+                    pr.kill()
+                break
+            for key, _ in sel.select(min(left, 1.0)):
+                pr, what = key.data
+                if what == "in":
+                    try:
+                        pr.sent += os.write(key.fd, pr.input[pr.sent:pr.sent + (1 << 20)])
+                    except BlockingIOError:
+                        continue
+                    except OSError:
+                        pr.sent = len(pr.input)
+                    if pr.sent >= len(pr.input):
+                        sel.unregister(key.fileobj)
+                        pr.p.stdin.close()
+                    continue
+                chunk = os.read(key.fd, 1 << 16)
+                if not chunk:
+                    sel.unregister(key.fileobj)
+                    continue
+                if what == "err":
+                    pr.stderr = (pr.stderr + chunk)[-8192:]
+                    continue
+                pr.read += len(chunk)
+                if pr.read > cap:
+                    pr.error = "the sandbox report exceeded its size cap"
+                    pr.kill()
+                    continue
+                *lines, pr.partial = (pr.partial + chunk).split(b"\n")
+                for line in lines:
+                    try:
+                        msg = json.loads(line)
+                        if not isinstance(msg, dict):
+                            raise ValueError("not an object")
+                    except ValueError:
+                        pr.error = "unreadable report line from the sandbox"
+                        pr.kill()
+                        break
+                    if msg.get("kind") == "done":
+                        pr.done = True
+                    elif not on_message(pr, msg):
+                        pr.kill()
+                        break
+    finally:
+        sel.close()
+        for pr in procs:
+            for f in (pr.p.stdin, pr.p.stdout, pr.p.stderr):
+                try:
+                    f.close()
+                except OSError:
+                    pass
+            try:
+                pr.p.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                pr.kill()
+                pr.p.wait()
+
+
+def _check_probe(report: dict[str, Any], must_be_hidden: Sequence[str]) -> list[str]:
+    """Reasons the probe's report shows broken isolation (empty: all good)."""
+    bad = []
+    if report.get("uid") != SANDBOX_UID:
+        bad.append(f"runs as uid {report.get('uid')}, not {SANDBOX_UID}")
+    if not isinstance(report.get("pid"), int) or report["pid"] > 16:
+        bad.append("no private PID namespace")
+    if report.get("visible"):
+        bad.append(f"harness paths visible: {report['visible']}")
+    allowed_env = {"PATH", "HOME", "TMPDIR", "LANG", "LC_ALL", "PWD"}
+    leaked = (set(report.get("env", [])) | set(report.get("init_env", []))) - allowed_env
+    if leaked:
+        bad.append(f"environment leaks into the sandbox: {sorted(leaked)}")
+    if report.get("interfaces") not in (["lo"], []):
+        bad.append(f"network interfaces visible: {report.get('interfaces')}")
+    if report.get("system_writable"):
+        bad.append("the system tree is writable")
+    if not isinstance(report.get("forks"), int) or report["forks"] >= PROBE_LIMITS.max_processes:
+        bad.append(f"process limit not enforced ({report.get('forks')} forks allowed with a limit of "
+                   f"{PROBE_LIMITS.max_processes} processes)")
+    return bad
+
+
+def _must_be_hidden() -> list[str]:
+    import thaibench
+
+    home = Path.home()
+    paths = {str(Path(thaibench.__file__).resolve().parents[1]), os.getcwd(), str(home / ".cache"),
+             str(home / ".ssh"), str(home / ".config")}
+    for var in ("THAIBENCH_DATA_DIR", "HF_HOME"):
+        if os.environ.get(var):
+            paths.add(os.path.realpath(os.environ[var]))
+    return sorted(p for p in paths if p not in ("/", "/tmp", "/usr") and not p.startswith("/usr/"))
+
+
+_PROBES: dict[tuple[str, ...], dict[str, Any] | str] = {}
+_PROBE_LOCK = threading.Lock()
+
+
+def _probe(launcher: Launcher) -> dict[str, Any]:
+    """Run the probe once per launcher; raise SandboxUnavailable when isolation is not there."""
+    with _PROBE_LOCK:
+        cached = _PROBES.get(launcher.prefix)
+        if cached is None:
+            hidden = _must_be_hidden()
+            job = _job_dict(launcher, "probe", PROBE_LIMITS, {"must_be_hidden": hidden})
+            try:
+                pr = _Proc(launcher, job)
+            except OSError as exc:
+                raise SandboxUnavailable(f"cannot start bubblewrap: {exc}") from exc
+            reports: list[dict[str, Any]] = []
+            _pump([pr], time.monotonic() + 30, 1 << 20, lambda _p, m: reports.append(m) or True)
+            run = Run.from_driver(reports[0]) if reports else None
+            try:
+                report = json.loads(run.result) if run and run.result else None
+            except ValueError:
+                report = None
+            if report is None:
+                err = pr.stderr.decode("utf-8", "replace").strip().splitlines()
+                cached = ("the sandbox did not start: " + (err[-1] if err else pr.error or "no report")
+                          + " (are unprivileged user namespaces allowed?)")
+            else:
+                bad = _check_probe(report, hidden)
+                cached = ("the sandbox failed its self-check: " + "; ".join(bad)) if bad else report
+            _PROBES[launcher.prefix] = cached
+    if isinstance(cached, str):
+        raise SandboxUnavailable(cached + "; refusing to run untrusted code (--unsafe-no-sandbox runs it "
+                                 "without isolation, for trusted code only)")
+    return cached
+
+
+def _job_dict(launcher: Launcher, mode: str, limits: Limits, extra: dict[str, Any]) -> dict[str, Any]:
+    root = "/tmp" if launcher.sandboxed else tempfile.mkdtemp(prefix="thaibench-unsafe-")
+    return {"mode": mode, "limits": limits.for_driver(), "sandboxed": launcher.sandboxed, "root": root, **extra}
+
+
+class Sandbox:
+    """Runs untrusted programs under `limits`, `workers` at a time. See the module docstring."""
+
+    def __init__(self, limits: Limits | None = None, workers: int | None = None, *,
+                 unsafe_no_sandbox: bool = False) -> None:
+        self.limits = limits or Limits()
+        self.workers = workers or default_workers()
+        if unsafe_no_sandbox:
+            msg = ("UNSAFE: running model-written code WITHOUT a sandbox (unsafe_no_sandbox); it can read "
+                   "your files and secrets, use the network and harm this machine. Trusted code only.")
+            log.warning(msg)
+            print(f"thaibench: WARNING: {msg}", flush=True, file=sys.stderr)
+            self.launcher = unsafe_launcher()
+            self.probe: dict[str, Any] = {}
+        else:
+            self.launcher = bwrap_launcher(self.limits)
+            self.probe = _probe(self.launcher)
+
+    def info(self) -> dict[str, Any]:
+        """The mechanism in force, for the run record."""
+        return {**self.launcher.info, "limits": self.limits.to_dict(), "workers": self.workers}
+
+    # ------------------------------------------------------------------ one job
+
+    def run(self, job: Job) -> Outcome | CheckOutcome:
+        if isinstance(job, CheckJob):
+            return self._run_check(job)
+        if isinstance(job, ProgramJob):
+            extra = {"code": job.code, "prelude": job.prelude, "tests": list(job.inputs),
+                     "stop_on_error": job.stop_on_error}
+            return self._run_tests("stdin", extra, len(job.inputs), job.keep_going)
+        extra = {"code": job.code, "prelude": job.prelude, "tests": [list(c) for c in job.calls],
+                 "entry": job.entry, "klass": job.klass, "stop_on_error": job.stop_on_error}
+        return self._run_tests("call", extra, len(job.calls), job.keep_going)
+
+    def run_all(self, jobs: Sequence[Job]) -> list[Outcome | CheckOutcome]:
+        """Run jobs on `workers` threads; results in job order."""
+        if self.workers == 1 or len(jobs) <= 1:
+            return [self.run(j) for j in jobs]
+        with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="sandbox") as pool:
+            return list(pool.map(self.run, jobs))
+
+    def _deadline(self, n_tests: int) -> float:
+        return time.monotonic() + START_SLACK_S + max(1, n_tests) * (self.limits.wall_seconds + 1.0)
+
+    def _cap(self, n_tests: int) -> int:
+        # JSON escaping can grow text up to 6x (\\u00XX); allow that plus the other fields.
+        return max(1, n_tests) * (6 * 2 * self.limits.max_output_bytes + MiB)
+
+    def _run_tests(self, mode: str, extra: dict[str, Any], n: int,
+                   keep_going: Callable[[Run], bool] | None) -> Outcome:
+        if n == 0:
+            return Outcome([], None)
+        job = _job_dict(self.launcher, mode, self.limits, extra)
+        runs: dict[int, Run] = {}
+        stopped = False
+
+        def on_message(pr: _Proc, msg: dict[str, Any]) -> bool:
+            nonlocal stopped
+            if msg.get("kind") != "run":
+                return True
+            run = Run.from_driver(msg)
+            if run.index in runs or not 0 <= run.index < n:
+                pr.error = "duplicate or unknown test index in the sandbox report"
+                return False
+            runs[run.index] = run
+            if keep_going is not None and not keep_going(run):
+                stopped = True
+                return False
+            return True
+
+        try:
+            pr = _Proc(self.launcher, job)
+            _pump([pr], self._deadline(n), self._cap(n), on_message)
+        finally:
+            self._cleanup(job)
+        error = pr.error
+        if error is None and not pr.done and not stopped:
+            tail = pr.stderr.decode("utf-8", "replace").strip()[-300:]
+            error = "the sandbox ended before reporting every test (its supervisor was killed)" + (
+                f": {tail}" if tail else "")
+        return Outcome(_fill(runs, n, error), error)
+
+    def _run_check(self, job: CheckJob) -> CheckOutcome:
+        req_r, req_w = os.pipe()
+        rep_r, rep_w = os.pipe()
+        cand = _job_dict(self.launcher, "serve", self.limits,
+                         {"code": job.code, "entry": job.entry, "fds": [req_r, rep_w]})
+        judge = _job_dict(self.launcher, "judge", self.limits,
+                          {"prompt": job.prompt, "test": job.test, "entry": job.entry, "fds": [req_w, rep_r]})
+        reports: dict[int, dict[str, Any]] = {}
+        procs: list[_Proc] = []
+        try:
+            procs.append(_Proc(self.launcher, cand, (req_r, rep_w)))
+            procs.append(_Proc(self.launcher, judge, (req_w, rep_r)))
+        finally:
+            for fd in (req_r, req_w, rep_r, rep_w):
+                os.close(fd)
+        timer = threading.Timer(1.0, procs[0].kill)  # once the verdict is in, the candidate gets 1 s
+
+        def on_message(pr: _Proc, msg: dict[str, Any]) -> bool:
+            if msg.get("kind") == "run":
+                reports[id(pr)] = msg
+                if pr is procs[1]:
+                    timer.start()
+            return True
+
+        try:
+            _pump(procs, self._deadline(1), self._cap(1), on_message)
+        finally:
+            timer.cancel()
+            self._cleanup(cand)
+            self._cleanup(judge)
+        c_msg, j_msg = reports.get(id(procs[0])), reports.get(id(procs[1]))
+        c_run = Run.from_driver(c_msg) if c_msg else None
+        j_run = Run.from_driver(j_msg) if j_msg else None
+        verdict: Any = None
+        if j_run is not None and j_run.result:
+            try:
+                verdict = json.loads(j_run.result)
+            except ValueError:
+                verdict = None
+        if not isinstance(verdict, dict):
+            why = procs[1].error or (f"judge {j_run.status}" if j_run else "the judge sandbox gave no report")
+            return CheckOutcome(False, why, candidate=c_run, judge=j_run)
+        return CheckOutcome(passed=verdict.get("passed") is True, error=verdict.get("error"),
+                            calls=int(verdict.get("calls") or 0), transcript=list(verdict.get("transcript") or []),
+                            candidate=c_run, judge=j_run)
+
+    def _cleanup(self, job: dict[str, Any]) -> None:
+        if not self.launcher.sandboxed:
+            shutil.rmtree(job["root"], ignore_errors=True)
+
+
+def _fill(runs: dict[int, Run], n: int, error: str | None) -> list[Run]:
+    """Every test gets a Run: the first one missing carries the sandbox error (a failure), the
+    rest are not_run (after an early stop, or after that error)."""
+    out, blamed = [], False
+    for i in range(n):
+        if i in runs:
+            out.append(runs[i])
+        elif error and not blamed:
+            out.append(Run(i, SANDBOX_ERROR, note=error))
+            blamed = True
+        else:
+            out.append(Run(i, NOT_RUN))
+    return out
