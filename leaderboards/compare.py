@@ -3,7 +3,8 @@
 Two runs of the same task are comparable only when the things that change the numbers agree:
 task version, data (sha256 per language), prompts (the generation lines' `input_sha` on the
 samples both runs have: a changed prompt template or target changes it), generation settings
-(run.json `generation`), scorer versions, and the judge of a judged task. A different backend
+(run.json `generation`, the seed excepted: it changes which answers are drawn, not what is
+measured), scorer versions, and the judge of a judged task. A different backend
 (a parent scored with vLLM, the merges with hf) does not make numbers incomparable by itself:
 it is shown beside the row, never refused. One candidate with two runs of one task is also a
 mismatch: which one to show would be a guess.
@@ -15,7 +16,7 @@ Example: `find_mismatches(runs)` -> [Mismatch(task="mgsm", what="generation sett
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -60,25 +61,33 @@ def _distinct(task: str, what: str, values: Sequence[tuple[Any, str]]) -> Mismat
     return Mismatch(task, what, tuple((_short(v), tuple(sorted(set(c)))) for v, c in sorted(groups.items())))
 
 
-def find_mismatches(runs: Sequence[RunData]) -> tuple[list[Mismatch], list[str]]:
-    """(mismatches, notes) over all runs, grouped by task. Notes say what differs harmlessly."""
+def _settings(gen: dict[str, Any]) -> dict[str, Any]:
+    # The seed changes which answers are drawn, not what is measured: A/A runs with different
+    # seeds are comparable (and greedy decoding ignores it).
+    return {k: v for k, v in gen.items() if k != "seed"}
+
+
+def find_mismatches(runs: Sequence[RunData], one_run_per_candidate: bool = True,
+                    label: Callable[[RunData], str] | None = None) -> tuple[list[Mismatch], list[str]]:
+    """(mismatches, notes) over all runs, grouped by task. Notes say what differs harmlessly.
+    The gate compares a candidate with itself (A/A) and passes `one_run_per_candidate=False`."""
     by_task: dict[str, list[RunData]] = defaultdict(list)
     for r in runs:
         by_task[r.task].append(r)
     mismatches: list[Mismatch] = []
     notes: list[str] = []
     for task, rs in sorted(by_task.items()):
-        who = {id(r): candidate_label(r.candidate) for r in rs}
+        who = {id(r): label(r) if label else candidate_label(r.candidate) for r in rs}
         per_cand: dict[str, list[RunData]] = defaultdict(list)
         for r in rs:
             per_cand[r.candidate_id].append(r)
         for _cid, dup in sorted(per_cand.items()):
-            if len(dup) > 1:
+            if len(dup) > 1 and one_run_per_candidate:
                 mismatches.append(Mismatch(task, "runs of one candidate", tuple(
                     (f"run {r.results.get('run_id')}", (who[id(r)],)) for r in dup)))
         checks: list[Mismatch | None] = [
             _distinct(task, "task versions", [(r.task_version, who[id(r)]) for r in rs]),
-            _distinct(task, "generation settings", [(r.generation, who[id(r)]) for r in rs]),
+            _distinct(task, "generation settings", [(_settings(r.generation), who[id(r)]) for r in rs]),
         ]
         langs = sorted({lang for r in rs for lang in (r.results.get("data") or {})})
         for lang in langs:

@@ -208,8 +208,11 @@ def build_leaderboard(runs: Sequence[RunData], board_name: str, options: RankOpt
         "columns": [{**column_meta(cols[c.key]), "label": c.label, "present_for": sum(cols[c.key].present),
                      "in_average": c.key in agg_keys.get(board.rank_by, [])} for c in board.columns],
         "aggregates": {a.name: {"label": a.label, "rule": a.rule, "columns": agg_keys.get(a.name, []),
+                                # present for some candidates but not all (never-run columns are
+                                # listed by present_for == 0)
                                 "left_out": [c.key for c in board.columns
-                                             if a.picks(c) and c.key not in agg_keys.get(a.name, [])]
+                                             if a.picks(c) and c.key not in agg_keys.get(a.name, [])
+                                             and any(cols[c.key].present)]
                                 if a.rule != "difference" else []}
                        for a in board.aggregates},
         "runs": [{"dir": str(r.dir), "task": r.task, "task_version": r.task_version,

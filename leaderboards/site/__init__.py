@@ -1,0 +1,1 @@
+"""The static leaderboard site: one self-contained directory (see build.py)."""
