@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from thaibench.canonical import short_id
+from thaibench.canonical import canonical_json, short_id
 from thaibench.errors import UserError
 from thaibench.records import GENERATIONS_FILE, RESULTS_FILE, RUN_FILE, SCORES_FILE, read_json, read_jsonl
 
@@ -216,44 +216,83 @@ def _parents(raw: Any) -> list[dict[str, Any]]:
     out = []
     for p in raw or []:
         if isinstance(p, dict):
-            out.append({"id": p.get("id"), "name": p.get("name") or p.get("path") or p.get("id")})
+            ref = p.get("name") or p.get("ref") or p.get("path") or p.get("id")
+            name = Path(str(ref)).name if str(ref).startswith(("/", ".")) else str(ref)
+            out.append({"id": p.get("id"), "name": name, "role": p.get("role")})
         else:
-            out.append({"id": str(p), "name": str(p)})
+            out.append({"id": str(p), "name": str(p), "role": None})
     return out
 
 
-def lineage_of(candidate: dict[str, Any]) -> dict[str, Any]:
-    """{generator, parents, params, ratio, schedule, sweep}: how a candidate was made.
+def _num(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
 
-    Read from the candidate block's `lineage` (or the block itself when it names a generator),
-    else candidate.json next to the checkpoint. A plain checkpoint has generator "checkpoint"
-    and no parents. `sweep` groups candidates that differ only in their ratio.
+
+def _ratio(params: dict[str, Any]) -> tuple[float | None, str | None, str | None]:
+    """(ratio, where it was found, schedule) from a spec's params.
+
+    Understands plain keys (`ratio`, `t`, `weight`, ...), thaibench merge params (the second
+    model's `weight` of a two-model merge, slerp's `parameters.t`) and schedules (a preset such
+    as the paper's m3, a gradient, per-layer lists), which are shown instead of a ratio.
     """
-    src: dict[str, Any] | None = None
-    if isinstance(candidate.get("lineage"), dict):
-        src = candidate["lineage"]
-    elif candidate.get("parents") or candidate.get("params"):
-        src = candidate
-    else:
-        cj = _candidate_json(candidate)
-        if cj is not None:
-            src = cj.get("lineage") if isinstance(cj.get("lineage"), dict) else cj
-    if src is None:
-        return {"generator": candidate.get("kind") or candidate.get("generator") or "checkpoint",
-                "parents": [], "params": {}, "ratio": None, "schedule": None, "sweep": None}
-    spec = src.get("spec") if isinstance(src.get("spec"), dict) else src
-    params = dict(spec.get("params") or {})
-    generator = spec.get("generator") or spec.get("method") or candidate.get("kind") or "?"
-    parents = _parents(spec.get("parents"))
-    ratio_key = next((k for k in RATIO_KEYS if isinstance(params.get(k), (int, float))
-                      and not isinstance(params.get(k), bool)), None)
-    if ratio_key is None:
-        numeric = [k for k, v in params.items() if isinstance(v, (int, float)) and not isinstance(v, bool)]
-        ratio_key = numeric[0] if len(numeric) == 1 else None
-    schedule = next((params[k] for k in SCHEDULE_KEYS if params.get(k) is not None), None)
-    rest = {k: v for k, v in params.items() if k != ratio_key}
-    sweep = short_id({"g": generator, "p": [p["id"] for p in parents], "rest": rest}, 12) if ratio_key else None
-    return {"generator": generator, "parents": parents, "params": params,
-            "ratio": float(params[ratio_key]) if ratio_key else None, "ratio_key": ratio_key,
-            "schedule": schedule if schedule is None or isinstance(schedule, str) else str(schedule),
-            "sweep": sweep}
+    for k in RATIO_KEYS:
+        if _num(params.get(k)):
+            return float(params[k]), k, None
+    candidates: list[tuple[Any, str]] = []
+    glob = params.get("parameters") or {}
+    if isinstance(glob, dict) and "t" in glob:
+        candidates.append((glob["t"], "t"))
+    models = params.get("models")
+    if isinstance(models, list) and len(models) == 2 and isinstance(models[1], dict):
+        candidates.append(((models[1].get("parameters") or {}).get("weight"), "ratio"))
+    candidates += [(params[k], k) for k in ("ratio", *SCHEDULE_KEYS) if k in params]
+    for value, key in candidates:
+        if _num(value):
+            return float(value), key, None
+        if isinstance(value, str):
+            return None, None, value
+        if isinstance(value, dict) and value:
+            kind, val = next(iter(value.items()))
+            return None, None, str(val) if kind == "preset" else f"{kind} {canonical_json(val)}"
+        if isinstance(value, list) and value:
+            return None, None, f"gradient {canonical_json(value)}"
+    return None, None, None
+
+
+def _without_ratio(obj: Any) -> Any:
+    """Params with every ratio-like value blanked: candidates of one sweep compare equal."""
+    if isinstance(obj, dict):
+        return {k: ("*" if k in (*RATIO_KEYS, "weight") else _without_ratio(v)) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_without_ratio(v) for v in obj]
+    return obj
+
+
+def lineage_of(candidate: dict[str, Any]) -> dict[str, Any]:
+    """{generator, parents, params, ratio, ratio_key, schedule, sweep}: how a candidate was made.
+
+    Read from the candidate block of the records (`spec`, `lineage`, or generator/parents/params
+    at its top level) and from candidate.json next to the checkpoint (written by `thaibench
+    merge`: {"id", "spec": {generator, parents, params}, "lineage": {method, parents: [{id, ref,
+    role}], ...}}). A plain checkpoint has generator "checkpoint" and no parents. `sweep` groups
+    candidates that differ only in their ratio (same generator, parents and other params).
+    """
+    sources = [candidate]
+    cj = _candidate_json(candidate)
+    if cj is not None:
+        sources.append(cj)
+    spec: dict[str, Any] = next((s["spec"] for s in sources if isinstance(s.get("spec"), dict)), {})
+    lin: dict[str, Any] = next((s["lineage"] for s in sources if isinstance(s.get("lineage"), dict)), {})
+    top = next((s for s in sources if s.get("generator") and s.get("generator") != "checkpoint"), {})
+    generator = (spec.get("generator") or lin.get("method") or lin.get("generator") or top.get("generator")
+                 or "checkpoint")
+    parents = _parents(lin.get("parents") or spec.get("parents") or top.get("parents")
+                       or candidate.get("parents"))
+    params = dict(spec.get("params") or lin.get("params") or top.get("params") or {})
+    ratio, ratio_key, schedule = _ratio(params)
+    sweep = None
+    if ratio is not None and parents:
+        sweep = short_id({"g": generator, "p": [p["id"] for p in parents], "rest": _without_ratio(params)}, 12)
+    return {"generator": generator if parents or generator != "checkpoint" else candidate.get("kind") or generator,
+            "parents": parents, "params": params, "ratio": ratio, "ratio_key": ratio_key,
+            "schedule": schedule, "sweep": sweep}
