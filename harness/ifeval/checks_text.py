@@ -4,7 +4,7 @@ postscripts and end phrases.
 English rows reproduce the reference rules (see thaibench.ifeval.english); Thai rows count with
 thaibench.ifeval.thai. Where the reference has a bug the `corrected` variant fixes it:
 - keywords are regular expressions matched anywhere in the reference ("war" is found in
-  "software", and a keyword like "C++" would not even compile); `corrected` matches the literal
+  "software", and a keyword like "*draft*" does not even compile); `corrected` matches the literal
   keyword as a whole word;
 - a response in which langdetect finds no language (digits only, say) passes "answer in
   Hindi" and "all capitals in English" in the reference; `corrected` fails it;
@@ -78,9 +78,12 @@ def forbidden_words(value: str, args: Args, ctx: Context) -> bool:
 
 @instruction("keywords:letter_frequency", "letter", "let_frequency", "let_relation")
 def letter_frequency(value: str, args: Args, ctx: Context) -> bool:
+    """Counts the character case-insensitively. The reference replaces a "letter" that is not
+    a-z (IFEval has "#" and "!") with a random letter, so its verdict there is random; here the
+    character asked for is counted, in both variants."""
     letter = text_arg(args, "letter")
-    if len(letter) != 1 or not ("a" <= letter.lower() <= "z"):
-        raise InstructionArgsError(f"letter must be one ASCII letter, got {letter!r}")
+    if len(letter) != 1:
+        raise InstructionArgsError(f"letter must be one character, got {letter!r}")
     n = collections.Counter(value.lower())[letter.lower()]
     return compare(n, integer(args, "let_frequency"), relation(args, "let_relation"))
 
