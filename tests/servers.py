@@ -13,7 +13,8 @@ Reusable by any test that talks HTTP (the openai backend, LLM judges):
 
 `ScriptedServer` answers `/v1/chat/completions` and `/v1/completions` from a FIFO of scripted
 `Reply`s (status, JSON body, delay, or a dropped connection), then from `handler(path, body)`
-(default: an echo of the last user message). `build_scripted_model` writes a pico checkpoint
+(default: an echo of the last user message); `GET /v1/models` lists `models` (or answers
+`models_reply` when set). `build_scripted_model` writes a pico checkpoint
 whose greedy output is a fixed reply (e.g. "<think>Add</think>The answer is 7" or a judge's
 "[[8]]"), so a real server returns a known `reasoning_content`; see its docstring for how.
 `transformers serve` needs `transformers[serving]` (fastapi, uvicorn, openai); the context
@@ -98,6 +99,7 @@ class ScriptedServer:
         self.models = list(models)
         self.handler = handler
         self.requests: list[tuple[str, dict[str, str], dict[str, Any]]] = []
+        self.models_reply: Reply | None = None  # set to answer GET /v1/models with an error
         self._queue: list[Reply] = []
         self._lock = threading.Lock()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
@@ -153,7 +155,9 @@ class ScriptedServer:
                     self.wfile.write(data)
 
             def do_GET(self) -> None:
-                if self.path.rstrip("/").endswith("/models"):
+                if self.path.rstrip("/").endswith("/models") and server.models_reply is not None:
+                    self._send(server.models_reply)
+                elif self.path.rstrip("/").endswith("/models"):
                     data = [{"id": m, "object": "model", "owned_by": "test", "created": 0} for m in server.models]
                     self._send(Reply(body={"object": "list", "data": data}))
                 else:
@@ -286,3 +290,49 @@ def build_scripted_model(out: Path, reply: str, arch: str = "qwen2", seed: int =
     save_file(state, path, metadata={"format": "pt"})
     (out / "thaibench_pico.json").write_text(json.dumps({"arch": arch, "seed": seed, "scripted_reply": reply}) + "\n")
     return out
+
+
+# -- a tiny exact-match task for end-to-end runs through a server ------------------------------
+ARITH_TASK = "served_arith"
+
+
+def write_arith_data(root: Path, n: int = 12) -> Path:
+    """`<root>/served_arith/{th,en}.jsonl`: "a + b" questions, aligned across languages."""
+    d = Path(root) / ARITH_TASK
+    d.mkdir(parents=True, exist_ok=True)
+    for lang, word in (("th", "เท่ากับเท่าไร"), ("en", "equals what")):
+        with (d / f"{lang}.jsonl").open("w", encoding="utf-8") as f:
+            for i in range(n):
+                f.write(json.dumps({"id": i, "q": f"{i} + {i + 1} {word}?", "a": str(2 * i + 1)},
+                                   ensure_ascii=False) + "\n")
+    return Path(root)
+
+
+def register_arith_task() -> str:
+    """Register `served_arith` (exact match on the answer after the trace; unscorable on errors)."""
+    from thaibench.data import DataSource
+    from thaibench.scorers import SCORERS, scorer
+    from thaibench.task import TASKS, Task, register_task
+    from thaibench.types import GenerationConfig, Sample, Score
+
+    if "served_exact" not in SCORERS:
+        @scorer("served_exact")
+        def served_exact() -> Callable[[Any, Any], Score]:
+            def score(sample: Any, gen: Any) -> Score:
+                if gen.error:
+                    return Score(float("nan"), explanation=gen.error)
+                return Score(float(gen.answer.strip() == sample.target), gen.answer)
+            return score
+
+    def load(lang: str, row: dict[str, Any], index: int) -> Sample:
+        return Sample(id=f"{lang}-{row['id']}", lang=lang, input=row["q"], target=row["a"],
+                      metadata={"pair_id": f"p{row['id']}"})
+
+    if ARITH_TASK not in TASKS:
+        register_task(Task(
+            name=ARITH_TASK, version="1", description="served backend test task",
+            sources={lang: DataSource(local=f"{ARITH_TASK}/{lang}.jsonl") for lang in ("th", "en")},
+            load=load, prompt=lambda s: [{"role": "user", "content": s.input}],
+            scorers=(("served_exact", {}),), generation=GenerationConfig(max_tokens=16),
+            language_scorers=False))
+    return ARITH_TASK

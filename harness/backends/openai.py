@@ -126,6 +126,10 @@ class _Failure(Exception):
 class OpenAIBackend(Backend):
     """An OpenAI-compatible HTTP server; the model argument is the served model name."""
 
+    # One request's answer does not depend on the others sent with it, so a resumed run need
+    # only send the missing ones (each request costs money on a provider's API).
+    independent_requests = True
+
     def __init__(self, model: str, options: BackendOptions) -> None:
         super().__init__(model, options)
         extra = options.extra
