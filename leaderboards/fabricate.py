@@ -58,6 +58,7 @@ class FabSpec:
     answers: Mapping[str, Sequence[str]] = field(default_factory=dict)
     details: Mapping[str, Mapping[str, Sequence[Mapping[str, Any] | None]]] = field(default_factory=dict)
     judge: Any = None
+    scorer_versions: Mapping[str, str] = field(default_factory=dict)
 
 
 def _epochs(v: Outcome) -> list[float | None]:
@@ -114,7 +115,7 @@ def fabricate_run(out: Path, spec: FabSpec) -> Path:
                     det = spec.details.get(scorer, {}).get(lang, [])
                     rows.append({"schema_version": SCHEMA_VERSION, "run_id": run_id, "sample_id": sid,
                                  "epoch": ep, "lang": lang, "pair_id": pair, "split": split,
-                                 "scorer": scorer, "scorer_version": "1",
+                                 "scorer": scorer, "scorer_version": spec.scorer_versions.get(scorer, "1"),
                                  "kind": spec.kinds.get(scorer, "accuracy"), "value": vals[ep],
                                  "answer": answer, "explanation": None,
                                  "details": dict(det[i]) if i < len(det) and det[i] else {}})
@@ -144,3 +145,45 @@ def fabricate_run(out: Path, spec: FabSpec) -> Path:
     }
     write_json_atomic(d / RESULTS_FILE, results)
     return d
+
+
+LANG_SCORERS = {"answer_lang_ok": "lang", "think_present": "lang", "code_switch_rate": "lang"}
+
+
+def demo_runs(out: Path, n_items: int = 80, seed: int = 0, tasks: Sequence[str] = ("mgsm", "math500")) -> list[Path]:
+    """A small merge sweep with known qualities: two parents (a Thai model with good language
+    accuracy and weak math, a reasoning model the other way round), three linear merges between
+    them, and a model whose name contains markup. Thai answers carry a switched English span."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    thai = {"id": "p-thai", "name": "thai-parent", "kind": "checkpoint"}
+    reason = {"id": "p-reason", "name": "reasoning-parent", "kind": "checkpoint"}
+    cands: list[tuple[dict[str, Any], float, float]] = [(thai, 0.30, 0.97), (reason, 0.75, 0.45)]
+    for t in (0.25, 0.5, 0.75):
+        cands.append(({"id": f"merge-{t}", "name": f"linear-{t}", "kind": "merge",
+                       "lineage": {"generator": "linear", "params": {"t": t},
+                                   "parents": [{"id": "p-thai", "name": "thai-parent"},
+                                               {"id": "p-reason", "name": "reasoning-parent"}]}},
+                      0.30 + 0.45 * t, 0.97 - 0.5 * t * t))
+    cands.append(({"id": "markup", "name": "<script>window.__pwned=1</script><b>bold</b> & co", "kind": "checkpoint"},
+                  0.5, 0.8))
+    answer = "คำตอบคือ 42 because the answer is 42 ครับ"
+    start = answer.index("because")
+    span = {"start": start, "end": start + len("because the answer is"), "lang": "en"}
+    dirs = []
+    for cand, acc, lang in cands:
+        for task in tasks:
+            switched = rng.random(n_items) > lang
+            details = [{"rate": 0.4, "field": "answer", "spans": [span]} if s else {"rate": 0.0, "spans": []}
+                       for s in switched]
+            dirs.append(fabricate_run(out, FabSpec(
+                candidate=cand, task=task,
+                scores={"math_equiv": {"th": list((rng.random(n_items) < acc - 0.05).astype(int)),
+                                       "en": list((rng.random(n_items) < acc).astype(int))},
+                        "answer_lang_ok": {"th": list((~switched).astype(int)), "en": [1] * n_items},
+                        "code_switch_rate": {"th": [0.4 if s else 0.0 for s in switched], "en": [0.0] * n_items},
+                        "think_present": {"th": [1] * n_items, "en": [1] * n_items}},
+                kinds=LANG_SCORERS, answers={"th": [answer] * n_items},
+                details={"code_switch_rate": {"th": details}})))
+    return dirs

@@ -7,7 +7,10 @@ scorer in each language, plus "overall", the mean over those metrics that are fr
 - Difference and 95% interval: cluster bootstrap of (candidate - baseline), clusters = pair_id,
   stratified per task (the same resamples for every metric of a task, so "overall" is paired too).
 - Test: the exact McNemar test when both sides are 0/1 with one sample per cluster (binary
-  accuracy, one epoch); otherwise a two-sided bootstrap test (z = difference / bootstrap SE).
+  accuracy, one epoch); otherwise a bootstrap test (z = difference / bootstrap SE). The gate
+  asks a one-sided question, "is the candidate worse?", so the p-value is one-sided for a drop
+  (an A/A comparison raises a false alarm in at most alpha of cases, Holm included); a rise is
+  tested the same way, the other side, only to label improvements.
 - Holm's correction over all the metrics tested.
 - A regression is a drop larger than `--max-drop` (points of the metric: percentage points for
   fractions, rating points for 1-10 ratings) that is also significant (Holm p < alpha).
@@ -18,7 +21,7 @@ task, different task versions, data, prompts, scorer versions, judges or generat
 other than the seed; `--allow-mixed` downgrades the last group to flags).
 
 Example report line (markdown, fit for a pull-request comment):
-    | mgsm th math_equiv | 250 | 62.4 | 57.2 | -5.2 | [-7.6, -2.8] | McNemar b=19 c=6 | 0.0146 | 0.0292 | regression |
+    | mgsm th math_equiv | 250 | 62.4 | 57.2 | -5.2 | [-7.6, -2.8] | McNemar b=19 c=6 | 0.0073 | 0.0146 | regression |
 
 Quirk: the McNemar test ignores nothing here because it is only used when each cluster is one
 sample; pooled (several languages per cluster) or multi-epoch metrics use the bootstrap.
@@ -65,8 +68,10 @@ class MetricTest:
     diff: float = float("nan")  # in points
     ci: tuple[float, float] = (float("nan"), float("nan"))
     test: str = ""
-    p: float = float("nan")
+    p: float = float("nan")  # one-sided, for a drop
     p_holm: float = float("nan")
+    p_up: float = float("nan")  # one-sided, for a rise (labels improvements only)
+    p_up_holm: float = float("nan")
     regression: bool = False
     verdict: str = ""
 
@@ -193,28 +198,12 @@ def _test_all(res: GateResult, wanted: list[tuple[str, str | None, str]], b_by: 
     overall_boot, overall_point = [], []
     for task, lang, scorer, b, c, clusters, epochs in data:
         unit = b_by[task].unit(scorer)
-        scale = 100.0 if unit == "fraction" else 1.0
-        mt = MetricTest(f"{task} {lang or 'all'} {scorer}", task, lang, scorer, unit, n=len(b),
-                        n_clusters=len(set(clusters)))
+        mt = MetricTest(f"{task} {lang or 'all'} {scorer}", task, lang, scorer, unit)
         if len(b) == 0:
             res.problems.append(f"{mt.label}: no shared scorable samples between baseline and candidate")
             continue
         idx = np.array([cluster_ix[task][p] for p in clusters])
-        k = len(cluster_ix[task])
-        S, N = stats.cluster_sums(np.vstack([c - b]), idx, k)
-        W = weights[task]
-        boot = ((W @ S.T) / np.maximum(W @ N.T, 1e-12))[:, 0] * scale
-        mt.baseline, mt.candidate = float(b.mean() * scale), float(c.mean() * scale)
-        mt.diff = float((c - b).mean() * scale)
-        lo, hi = stats.percentile_ci(boot)
-        mt.ci = (float(lo), float(hi))
-        binary = epochs == 1 and mt.n_clusters == len(b) and set(np.unique(np.concatenate([b, c]))) <= {0.0, 1.0}
-        if binary:
-            nb = int(((b == 1) & (c == 0)).sum())
-            nc = int(((b == 0) & (c == 1)).sum())
-            mt.test, mt.p = f"McNemar b={nb} c={nc}", stats.mcnemar_exact(nb, nc)
-        else:
-            mt.test, mt.p = "bootstrap", stats.normal_p(mt.diff, float(np.std(boot)))
+        boot = paired_test(mt, b, c, idx, weights[task], epochs)
         res.tests.append(mt)
         if unit == "fraction":
             overall_boot.append(boot)
@@ -228,20 +217,53 @@ def _test_all(res: GateResult, wanted: list[tuple[str, str | None, str]], b_by: 
         mt.candidate = float(np.mean([t.candidate for t in res.tests if t.unit == "fraction"]))
         lo, hi = stats.percentile_ci(ob)
         mt.ci, mt.test = (float(lo), float(hi)), "bootstrap"
-        mt.p = stats.normal_p(mt.diff, float(np.std(ob)))
+        mt.p = stats.normal_p(mt.diff, float(np.std(ob)), one_sided=True)
+        mt.p_up = stats.normal_p(-mt.diff, float(np.std(ob)), one_sided=True)
         res.tests.append(mt)
-    for mt, ph in zip(res.tests, stats.holm([t.p for t in res.tests]), strict=True):
-        mt.p_holm = ph
-        significant = ph < opt.alpha
-        mt.regression = significant and -mt.diff > opt.max_drop
-        if mt.regression:
-            mt.verdict = "regression"
-        elif significant and mt.diff < 0:
-            mt.verdict = "drop within margin"
-        elif significant and mt.diff > 0:
-            mt.verdict = "improvement"
-        else:
-            mt.verdict = "no significant change"
+    for mt, ph, pu in zip(res.tests, stats.holm([t.p for t in res.tests]), stats.holm([t.p_up for t in res.tests]),
+                          strict=True):
+        decide(mt, ph, opt, pu)
+
+
+def paired_test(mt: MetricTest, b: np.ndarray, c: np.ndarray, idx: np.ndarray, W: np.ndarray, epochs: int) -> np.ndarray:
+    """Fill `mt` (means, difference, interval, test and p) from paired per-sample values.
+
+    b, c: baseline and candidate values per shared sample; idx: each sample's cluster (a column
+    of W, the (B, K) resample counts). Returns the resampled differences in points."""
+    scale = 100.0 if mt.unit == "fraction" else 1.0
+    S, N = stats.cluster_sums(np.vstack([c - b]), idx, W.shape[1])
+    boot = ((W @ S.T) / np.maximum(W @ N.T, 1e-12))[:, 0] * scale
+    mt.n, mt.n_clusters = len(b), len(set(idx.tolist()))
+    mt.baseline, mt.candidate = float(b.mean() * scale), float(c.mean() * scale)
+    mt.diff = float((c - b).mean() * scale)
+    lo, hi = stats.percentile_ci(boot)
+    mt.ci = (float(lo), float(hi))
+    binary = epochs == 1 and mt.n_clusters == len(b) and set(np.unique(np.concatenate([b, c])).tolist()) <= {0.0, 1.0}
+    if binary:
+        nb = int(((b == 1) & (c == 0)).sum())
+        nc = int(((b == 0) & (c == 1)).sum())
+        mt.test = f"McNemar b={nb} c={nc}"
+        mt.p, mt.p_up = stats.mcnemar_exact(nb, nc, one_sided=True), stats.mcnemar_exact(nc, nb, one_sided=True)
+    else:
+        se = float(np.std(boot))
+        mt.test = "bootstrap"
+        mt.p, mt.p_up = stats.normal_p(mt.diff, se, one_sided=True), stats.normal_p(-mt.diff, se, one_sided=True)
+    return boot
+
+
+def decide(mt: MetricTest, p_holm: float, opt: GateOptions, p_up_holm: float = float("nan")) -> None:
+    """A regression: a drop beyond the margin that is also significant after Holm."""
+    mt.p_holm, mt.p_up_holm = p_holm, p_up_holm
+    dropped = p_holm < opt.alpha and mt.diff < 0
+    mt.regression = dropped and -mt.diff > opt.max_drop
+    if mt.regression:
+        mt.verdict = "regression"
+    elif dropped:
+        mt.verdict = "drop within margin"
+    elif p_up_holm < opt.alpha and mt.diff > 0:
+        mt.verdict = "improvement"
+    else:
+        mt.verdict = "no significant change"
 
 
 def _f(x: float, signed: bool = False) -> str:
@@ -283,7 +305,7 @@ def report_markdown(res: GateResult) -> str:
     for p in res.problems:
         lines.append(f"- **problem:** {_cell(p)}")
     if res.tests:
-        lines += ["| metric | n | baseline | candidate | Δ | 95% CI | test | p | p (Holm) | verdict |",
+        lines += ["| metric | n | baseline | candidate | Δ | 95% CI | test | p (drop) | p (Holm) | verdict |",
                   "|---|---:|---:|---:|---:|---|---|---:|---:|---|"]
         for t in res.tests:
             verdict = f"**{t.verdict}**" if t.regression else t.verdict
@@ -302,4 +324,5 @@ def result_dict(res: GateResult) -> dict[str, Any]:
                         "resamples": res.options.n_boot, "split": res.options.split},
             "tests": [{**{k: getattr(t, k) for k in ("label", "task", "lang", "scorer", "unit", "n", "n_clusters",
                                                    "baseline", "candidate", "diff", "test", "p", "p_holm",
+                                                   "p_up", "p_up_holm",
                                                    "regression", "verdict")}, "ci": list(t.ci)} for t in res.tests]}

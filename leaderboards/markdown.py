@@ -87,11 +87,12 @@ def render(lb: dict[str, Any]) -> str:
     if missing:
         out.append(f"- Not run by any candidate (shown as missing, never 0): "
                    f"{', '.join(_esc(c['label']) for c in missing)}")
+    labels = {c["key"]: c["label"] for c in lb["columns"]}
     for a in aggs.values():
         if a["left_out"]:
-            labels = {c["key"]: c["label"] for c in lb["columns"]}
-            out.append(f"- {_esc(a['label'])} leaves out (not every candidate has them): "
-                       f"{', '.join(_esc(labels[k]) for k in a['left_out'])}")
+            why = a.get("left_out_why", {})
+            out.append(f"- {_esc(a['label'])} leaves out: " + ", ".join(
+                f"{_esc(labels[k])} ({why.get(k, 'not every candidate has it')})" for k in a["left_out"]))
     if lb.get("notes"):
         out += ["", "## Notes", ""] + [f"- {_esc(n)}" for n in lb["notes"]]
     return "\n".join(out) + "\n"

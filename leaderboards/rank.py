@@ -207,19 +207,24 @@ def build_leaderboard(runs: Sequence[RunData], board_name: str, options: RankOpt
         "notes": notes,
         "columns": [{**column_meta(cols[c.key]), "label": c.label, "present_for": sum(cols[c.key].present),
                      "in_average": c.key in agg_keys.get(board.rank_by, [])} for c in board.columns],
-        "aggregates": {a.name: {"label": a.label, "rule": a.rule, "columns": agg_keys.get(a.name, []),
-                                # present for some candidates but not all (never-run columns are
-                                # listed by present_for == 0)
-                                "left_out": [c.key for c in board.columns
-                                             if a.picks(c) and c.key not in agg_keys.get(a.name, [])
-                                             and any(cols[c.key].present)]
-                                if a.rule != "difference" else []}
-                       for a in board.aggregates},
+        "aggregates": {a.name: _aggregate_meta(board, a, agg_keys.get(a.name, []), cols) for a in board.aggregates},
         "runs": [{"dir": str(r.dir), "task": r.task, "task_version": r.task_version,
                   "candidate": r.candidate_id, "run_id": r.results.get("run_id"),
                   "backend": r.backend.get("name"), "complete": r.results.get("complete")} for r in runs],
         "rows": rows,
     }
+
+
+def _aggregate_meta(board: Board, a: Aggregate, keys: list[str], cols: dict[str, ColumnData]) -> dict[str, Any]:
+    """Which columns an aggregate used, and why the others it names were left out (a column
+    nobody ran is not listed: it shows as missing everywhere)."""
+    why = {}
+    if a.rule != "difference":
+        for c in board.columns:
+            if a.picks(c) and c.key not in keys and any(cols[c.key].present):
+                why[c.key] = ("not every candidate has it" if not all(cols[c.key].present)
+                              else "no counterpart in the other language")
+    return {"label": a.label, "rule": a.rule, "columns": keys, "left_out": list(why), "left_out_why": why}
 
 
 def _cell(cd: ColumnData, draws: dict[str, tuple[np.ndarray, np.ndarray]], i: int, level: float) -> dict[str, Any]:

@@ -98,8 +98,9 @@ def percentile_ci(samples: np.ndarray, level: float = 0.95) -> tuple[np.ndarray,
     return lo, hi
 
 
-def normal_p(diff: float, se: float) -> float:
-    """Two-sided p-value of `diff` against 0 with bootstrap standard error `se`.
+def normal_p(diff: float, se: float, one_sided: bool = False) -> float:
+    """p-value of `diff` against 0 with bootstrap standard error `se`: two-sided, or one-sided
+    for a drop (H1: diff < 0).
 
     Used instead of counting resamples beyond 0, whose resolution (1/B) is too coarse for Holm's
     correction over many metrics. se == 0 means every resample gave the same difference.
@@ -107,25 +108,44 @@ def normal_p(diff: float, se: float) -> float:
     if not math.isfinite(diff) or not math.isfinite(se):
         return float("nan")
     if se <= 0:
+        if one_sided:
+            return 0.0 if diff < 0 else 1.0
         return 1.0 if diff == 0 else 0.0
-    z = abs(diff) / se
-    return math.erfc(z / math.sqrt(2.0))
+    z = diff / se
+    if one_sided:
+        return 0.5 * math.erfc(-z / math.sqrt(2.0))
+    return math.erfc(abs(z) / math.sqrt(2.0))
 
 
-def mcnemar_exact(b: int, c: int) -> float:
-    """Exact two-sided McNemar p-value from the discordant counts.
+def _binom_half_cdf(k: int, n: int) -> float:
+    """P[Binom(n, 1/2) <= k], exact: sum of C(n, i) for i <= k over 2**n, as integers."""
+    if k < 0:
+        return 0.0
+    if k >= n:
+        return 1.0
+    tail, term = 0, 1
+    for i in range(k + 1):  # C(n, i+1) = C(n, i) * (n - i) / (i + 1), exact in integers
+        tail += term
+        term = term * (n - i) // (i + 1)
+    return _ratio(tail, n)
+
+
+def mcnemar_exact(b: int, c: int, one_sided: bool = False) -> float:
+    """Exact McNemar p-value from the discordant counts.
 
     b = pairs the baseline got right and the candidate wrong, c = the reverse. Under H0 the
-    b + c discordant pairs split 50/50: p = min(1, 2 * P[Binom(b+c, 1/2) <= min(b, c)]).
-    Exact integer arithmetic, so it is right for thousands of discordant pairs.
+    b + c discordant pairs split 50/50. Two-sided: min(1, 2 * P[X <= min(b, c)]); one-sided for
+    "the candidate is worse" (b > c): P[X >= b] = P[X <= c], X ~ Binom(b + c, 1/2).
     """
     n = int(b) + int(c)
     if n == 0:
         return 1.0
+    if one_sided:
+        return min(1.0, _binom_half_cdf(int(c), n))
     k = min(int(b), int(c))
-    tail = sum(math.comb(n, i) for i in range(k + 1))
-    # 2 * tail / 2**n from exact integers; only the final ratio is rounded to a float.
-    return min(1.0, _ratio(2 * tail, n))
+    if 2 * k >= n:
+        return 1.0
+    return min(1.0, 2.0 * _binom_half_cdf(k, n))
 
 
 def _ratio(num: int, log2_den: int) -> float:

@@ -95,7 +95,8 @@ def index_data(lb: dict[str, Any]) -> dict[str, Any]:
         "not_run": [c["label"] for c in lb["columns"] if c["present_for"] == 0],
         "aggregates": [{"name": n, "label": lb["aggregates"][n]["label"],
                         "note": next((a["note"] for a in board["aggregates"] if a["name"] == n), ""),
-                        "left_out": [labels[k] for k in lb["aggregates"][n]["left_out"]]} for n in order],
+                        "left_out": [f"{labels[k]} ({lb['aggregates'][n].get('left_out_why', {}).get(k, '')})"
+                                     for k in lb["aggregates"][n]["left_out"]]} for n in order],
         "rows": rows,
         "mixed": [m["message"] for m in lb.get("mixed", [])],
         "notes": lb.get("notes", []),

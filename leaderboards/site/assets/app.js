@@ -134,7 +134,7 @@
   });
   if (data.not_run.length) notes.appendChild(h("li", { text: "Not run by any candidate (missing, never 0): " + data.not_run.join(", ") }));
   data.aggregates.forEach(function (a) {
-    if (a.left_out.length) notes.appendChild(h("li", { text: a.label + " leaves out (not every candidate has them): " + a.left_out.join(", ") }));
+    if (a.left_out.length) notes.appendChild(h("li", { text: a.label + " leaves out: " + a.left_out.join(", ") }));
   });
   data.notes.forEach(function (n) { document.getElementById("notes").appendChild(h("li", { text: n })); });
 
