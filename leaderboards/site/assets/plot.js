@@ -79,7 +79,12 @@
       var c = el("circle", { cx: f.sx(p.x), cy: f.sy(p.y), r: p.front ? 6 : 4.5 }, target);
       var t = el("title", {}, c);
       t.textContent = p.label + " (" + p.x.toFixed(1) + ", " + p.y.toFixed(1) + ")";
-      if (p.front) text(target, f.sx(p.x) + 8, f.sy(p.y) - 8, p.label, { "class": "point-label" });
+      if (p.front) {
+        /* labels near the right edge go to the left of their point, so they stay inside */
+        var right = f.sx(p.x) > f.W * 0.7;
+        text(target, f.sx(p.x) + (right ? -8 : 8), f.sy(p.y) - 8, p.label,
+          { "class": "point-label", "text-anchor": right ? "end" : "start" });
+      }
     });
     return f.svg;
   }
