@@ -92,8 +92,7 @@ def letter_frequency(value: str, args: Args, ctx: Context) -> bool:
 def capital_word_frequency(value: str, args: Args, ctx: Context) -> bool:
     """Words in capitals (str.isupper: at least one cased letter, none lower case). Thai has no
     case, so Thai words never count; in Thai rows words come from newmm, not NLTK."""
-    words = thai.tokens(thai.normalize(value)) if ctx.thai else english.word_tokenize(value)
-    n = sum(1 for w in words if w.isupper())
+    n = thai.capital_words(value) if ctx.thai else sum(1 for w in english.word_tokenize(value) if w.isupper())
     return compare(n, integer(args, "capital_frequency"), relation(args, "capital_relation"))
 
 

@@ -139,14 +139,14 @@ def count_words(text: str) -> int:
 def _opens_with(chunk: str, links: frozenset[str]) -> bool:
     """Does the chunk open with a linking word, alone or fused with the next word ("แล้วไป")?"""
     toks = [t for t in tokens(chunk) if t.strip()]
-    first = toks[0] if toks else ""
-    return first in links or any(first.startswith(w) and first[len(w):] in _SEGMENTER.words for w in links)
+    first, words = (toks[0] if toks else ""), _SEGMENTER.words
+    return first in links or any(first.startswith(w) and first[len(w):] in words for w in links)
 
 
 def _closes_with(chunk: str, links: frozenset[str]) -> bool:
     toks = [t for t in tokens(chunk) if t.strip()]
-    last = toks[-1] if toks else ""
-    return last in links or any(last.endswith(w) and last[:-len(w)] in _SEGMENTER.words for w in links)
+    last, words = (toks[-1] if toks else ""), _SEGMENTER.words
+    return last in links or any(last.endswith(w) and last[:-len(w)] in words for w in links)
 
 
 def _is_abbreviation(word: str) -> bool:
@@ -160,7 +160,8 @@ def _split_punct(line: str) -> list[str]:
     """Split a line after sentence-final punctuation that is followed by a space."""
     parts, start = [], 0
     for m in _END_PUNCT.finditer(line):
-        word = line[:m.end()].split()[-1] if line[:m.end()].split() else ""
+        before = line[:m.end()].split()
+        word = before[-1] if before else ""
         if m.group().startswith(".") and _is_abbreviation(word.rstrip("\"'”’)]")):
             continue
         parts.append(line[start:m.end()])
