@@ -38,7 +38,7 @@ _THAI_RUN_DOT_RE = re.compile(f"[{THAI_CHAR}]+\\.?")
 _NUM = r"\d+(?:\.\d+)?|\.\d+"
 _MULTIPLIERS = {"ล้าน": 10**6, "million": 10**6, "billion": 10**9, "พันล้าน": 10**9}
 _MULT_RE = re.compile(rf"(?<![\d.])({_NUM})\s*(พันล้าน|ล้าน|million|billion)(?![A-Za-z])")
-_WRAPPERS = (("$$", "$$"), ("\\[", "\\]"), ("\\(", "\\)"), ("$", "$"), ("**", "**"), ("`", "`"), ("*", "*"))
+_WRAPPERS = (("$$", "$$"), ("\\[", "\\]"), ("\\(", "\\)"), ("$", "$"), ("`", "`"), ("*", "*"))
 _BOX_PREFIX_RE = re.compile(r"^\\(?:boxed|fbox|framebox)\s*\{")
 
 
@@ -148,10 +148,20 @@ def _multiply(m: re.Match[str]) -> str:
     return format(value.normalize(), "f")
 
 
+def number_words(s: str) -> str:
+    """Number words to symbols: ร้อยละ 20 / 20 เปอร์เซ็นต์ / 20 percent -> 20%, เศษ 3 ส่วน 4 ->
+    \\frac{3}{4}, 1.5 ล้าน / 1.5 million -> 1500000."""
+    s = re.sub(rf"ร้อยละ\s*({_NUM})", r"\1%", s)
+    s = re.sub(rf"({_NUM})\s*(?:เปอร์เซ็นต์|เปอร์เซนต์|percent\b)", r"\1%", s)
+    s = re.sub(r"เศษ\s*(\d+)\s*ส่วน\s*(\d+)", r"\\frac{\1}{\2}", s)
+    return _MULT_RE.sub(_multiply, remove_thousands_separators(s))
+
+
 def clean_answer(answer: str) -> str:
     """Presentation-free form of one answer (see the module docstring)."""
-    s = normalize(answer)
+    s = normalize(answer).replace("\u2212", "-")  # U+2212 MINUS SIGN
     s = LINE_SPACING_RE.sub(r"\\\\ ", s)
+    s = re.sub(r"\*\*|__", " ", s)  # markdown bold, never math
     s = _strip_wrappers(s)
     s = re.sub(r"(?<!\\)\$", " ", s).replace("\\$", " ")
     s = re.sub(r"\\(?:displaystyle|textstyle|scriptstyle|limits)\b", "", s)
@@ -164,12 +174,7 @@ def clean_answer(answer: str) -> str:
     s = re.sub(r"\\frac\s*\{([^{}]*)\}\s*([0-9A-Za-z])", r"\\frac{\1}{\2}", s)
     s = re.sub(r"\\frac\s*([0-9A-Za-z])\s*\{", r"\\frac{\1}{", s)
     s = re.sub(r"\^\s*\{?\s*\\circ\s*\}?|°|\\degree\b|\\circ(?![A-Za-z])", "", s)
-    s = s.replace("\\%", "%")
-    s = re.sub(rf"ร้อยละ\s*({_NUM})", r"\1%", s)
-    s = re.sub(rf"({_NUM})\s*(?:เปอร์เซ็นต์|เปอร์เซนต์|percent\b)", r"\1%", s)
-    s = re.sub(r"เศษ\s*(\d+)\s*ส่วน\s*(\d+)", r"\\frac{\1}{\2}", s)
-    s = remove_thousands_separators(s)
-    s = _MULT_RE.sub(_multiply, s)
+    s = remove_thousands_separators(number_words(s.replace("\\%", "%")))
     s = s.replace("\\!", "")
     s = re.sub(r"(?<!\\)\\[,;: ]|~|\\q?quad\b", " ", s)
     s = _text_groups(s)

@@ -44,7 +44,9 @@ log = logging.getLogger(__name__)
 WORKER_MEMORY_BYTES = 4 * 1024**3
 _MAX_SYMPY_CHARS = 600
 _TOWER_RE = re.compile(r"\^\s*\{[^{}]*\^|\^\s*\{?\s*\d{7,}|\d{5,}\s*!|\\underbrace")
-_ASSIGN_RE = re.compile(r"^(?:[A-Za-z]|\\[a-z]+)(?:_\{?\w+\}?)?(?:\([A-Za-z]\))?\s*(?:=|\\in(?![a-z]))\s*(?=\S)")
+_GREEK = "alpha|beta|gamma|delta|epsilon|varepsilon|zeta|eta|theta|kappa|lambda|mu|nu|xi|rho|sigma|tau|phi|varphi|chi|psi|omega"
+_ASSIGN_RE = re.compile(
+    rf"^(?:[A-Za-z]|\\(?:{_GREEK})(?![A-Za-z]))(?:_\{{\w+\}}|_\w)?(?:\([A-Za-z]\))?\s*(?:=|\\in(?![a-z]))\s*(?=\S)")
 _CHOICE_RE = re.compile(r"^\(?([A-Ea-e])\)?$")
 _BASE_RE = re.compile(r"^(\d+)_\{?(\d+)\}?$")
 _WORDS_RE = re.compile(r"^[A-Za-z][A-Za-z\s'\-]*[A-Za-z]$")
@@ -126,7 +128,8 @@ def _vector_to_tuple(s: str) -> str:
 def canonical(answer: str) -> str:
     """`clean_answer` plus the equality-only rules: no assignment, vectors as tuples."""
     s = clean_answer(answer)
-    if s.count("=") + len(re.findall(r"\\in(?![a-z])", s)) == 1 and "," not in s.split("=")[0]:
+    parts = re.split(r"=|\\in(?![a-z])", s)
+    if len(parts) == 2 and "," not in parts[0]:
         s = _ASSIGN_RE.sub("", s, count=1)
     return _vector_to_tuple(s)
 
@@ -189,17 +192,32 @@ _VERDICTS: dict[tuple[str, str], bool] = {}
 def _parse(latex: str, timeout: int | None) -> tuple:
     from math_verify import parse
 
-    return tuple(parse("\\boxed{" + latex + "}", parsing_timeout=timeout))
+    return tuple(parse("\\boxed{" + latex + "}", parsing_timeout=timeout, raise_on_error=True))
 
 
-def mv_equal(pred: str, gold: str, timeout: int | None = 3) -> bool:
-    """math-verify on two canonical strings (gold first: its comparison is not symmetric)."""
+def mv_equal(pred: str, gold: str, timeout: int | None = 3) -> bool | None:
+    """math-verify on two canonical strings (gold first: its comparison is not symmetric).
+    None when it timed out (math-verify itself would say False); False when it fails."""
     from math_verify import verify
+    from math_verify.errors import TimeoutException
 
-    g, p = _parse(gold, timeout), _parse(pred, timeout)
-    if not g or not p:
+    try:
+        golds, preds = _parse(gold, timeout), _parse(pred, timeout)
+    except TimeoutException:
+        return None
+    except (Exception, RecursionError, MemoryError):  # noqa: B014  (unparseable: not equal)
         return False
-    return bool(verify(list(g), list(p), timeout_seconds=timeout, allow_set_relation_comp=True))
+    timed_out = False
+    for g in golds:  # pair by pair, as verify() does, but telling a timeout from a "no"
+        for p in preds:
+            try:
+                if verify(g, p, timeout_seconds=timeout, allow_set_relation_comp=True, raise_on_error=True):
+                    return True
+            except TimeoutException:
+                timed_out = True
+            except (Exception, RecursionError, MemoryError):  # noqa: B014
+                pass
+    return None if timed_out else False
 
 
 class _Engine:
@@ -209,13 +227,14 @@ class _Engine:
         self._lock = threading.Lock()
         self._proc: subprocess.Popen[str] | None = None
         self._inline = os.name != "posix" or os.environ.get("THAIBENCH_MATH_INLINE") == "1"
-        self._warned = False
 
     def _start(self) -> None:
         err = tempfile.TemporaryFile(mode="w+")
+        # The child must import this very package, whatever put it on our path.
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
         self._proc = subprocess.Popen(
             [sys.executable, "-m", "thaibench.scorers._math_equal"], stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, stderr=err, text=True, encoding="utf-8", bufsize=1)
+            stdout=subprocess.PIPE, stderr=err, text=True, encoding="utf-8", bufsize=1, env=env)
         line = self._read(60.0)
         if line != "ready":
             self._kill()
@@ -237,44 +256,59 @@ class _Engine:
             self._proc.wait()
             self._proc = None
 
+    def _send(self, p: str, g: str) -> None:
+        if self._proc is None or self._proc.poll() is not None:
+            self._start()
+        assert self._proc is not None and self._proc.stdin is not None
+        self._proc.stdin.write(json.dumps([p, g], ensure_ascii=False) + "\n")
+        self._proc.stdin.flush()
+
     def compare(self, p: str, g: str, timeout: float) -> bool | str:
         if self._inline:
             return _inline_compare(p, g, timeout)
         with self._lock:
             try:
-                if self._proc is None or self._proc.poll() is not None:
-                    self._start()
-                assert self._proc is not None and self._proc.stdin is not None
-                self._proc.stdin.write(json.dumps([p, g], ensure_ascii=False) + "\n")
-                self._proc.stdin.flush()
-            except OSError as exc:
+                try:
+                    self._send(p, g)
+                except BrokenPipeError:  # the worker died since the last call: start a new one
+                    self._kill()
+                    self._send(p, g)
+            except (OSError, RuntimeError) as exc:
                 self._kill()
-                if not self._warned:
-                    self._warned = True
-                    log.warning("math worker unavailable (%s); comparing in-process", exc)
+                self._inline = True  # do not pay a failed start on every comparison
+                log.warning("math worker unavailable (%s); comparing in-process from now on", exc)
                 return _inline_compare(p, g, timeout)
             line = self._read(timeout)
             if line is None:
+                code = self._proc.poll() if self._proc is not None else None
                 self._kill()
+                if code is not None:
+                    return f"math-verify worker exited with code {code} (restarted)"
                 return f"math-verify gave no verdict within {timeout:g} s (worker restarted)"
+            if line == "t":
+                return "math-verify timed out"
             return line == "1"
 
 
 def _inline_compare(p: str, g: str, timeout: float) -> bool | str:
     if threading.current_thread() is threading.main_thread():
-        return mv_equal(p, g, max(1, int(timeout / 3)))
-    box: list[bool] = []
-    t = threading.Thread(target=lambda: box.append(mv_equal(p, g, None)), daemon=True)
-    t.start()
-    t.join(timeout)
-    return box[0] if box else f"math-verify gave no verdict within {timeout:g} s (thread abandoned)"
+        result = mv_equal(p, g, max(1, int(timeout / 3)))
+    else:
+        box: list[bool | None] = []
+        t = threading.Thread(target=lambda: box.append(mv_equal(p, g, None)), daemon=True)
+        t.start()
+        t.join(timeout)
+        if not box:
+            return f"math-verify gave no verdict within {timeout:g} s (thread abandoned)"
+        result = box[0]
+    return f"math-verify timed out (limit {timeout:g} s)" if result is None else result
 
 
 _ENGINE = _Engine()
 
 
 def _serve() -> None:
-    """Worker loop: one JSON [pred, gold] per line in, "1" / "0" / "e" per line out."""
+    """Worker loop: one JSON [pred, gold] per line in, "1" (equal) / "0" / "t" (timed out) out."""
     try:
         import resource
 
@@ -282,16 +316,19 @@ def _serve() -> None:
     except (ImportError, ValueError, OSError):
         pass
     logging.disable(logging.WARNING)  # math-verify logs each timeout; the parent reports them
+    # Verdicts go to the real stdout; anything a library prints goes to stderr instead.
+    out = os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8")
+    sys.stdout = sys.stderr
     import math_verify  # noqa: F401  (fail here, before "ready", if it is missing)
 
-    print("ready", flush=True)
+    print("ready", file=out, flush=True)
     for line in sys.stdin:
         try:
             p, g = json.loads(line)
-            out = "1" if mv_equal(p, g) else "0"
-        except (Exception, MemoryError, RecursionError):  # noqa: B014
-            out = "0"
-        print(out, flush=True)
+            result = mv_equal(p, g, timeout=3)
+        except ValueError:
+            result = False
+        print({True: "1", False: "0", None: "t"}[result], file=out, flush=True)
 
 
 if __name__ == "__main__":

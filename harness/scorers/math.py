@@ -14,9 +14,10 @@ Which answer counts (`extract_answer`), in order:
    own line with the value below, "####", "คำตอบ:", "ตอบ:", "คำตอบสุดท้ายคือ", "ดังนั้น คำตอบคือ"
    (see `thaibench.text`). Statements after "check"/"verify"/"ตรวจสอบ" are not commitments.
 3. Without a box: the last answer statement with a value.
-4. Fallback, deliberately narrow: the last non-empty line only; its last `$...$` / `\\(...\\)`
-   math, else its last number ("So she makes 9 x 2 = 18 dollars." -> 18). A last line with no
-   number ("Hope this helps!") gives no answer: a wrong answer must not become right by luck.
+4. Fallback, deliberately narrow: the last non-empty line (passing over at most two short
+   closing lines with no digit, such as "Hope this helps!"); its last `$...$` / `\\(...\\)`
+   math, else its last number ("So she makes 9 x 2 = 18 dollars." -> 18). A response whose
+   last lines hold no number gives no answer: a wrong answer must not become right by luck.
 
 Example: extract_answer("**คำตอบ:** ๒,๕๐๐ บาท") -> "2500"
 
@@ -31,7 +32,7 @@ import re
 from dataclasses import dataclass
 
 from thaibench.scorers import ScoreFn, scorer
-from thaibench.scorers._math_clean import LINE_SPACING_RE, clean_answer, matching_brace
+from thaibench.scorers._math_clean import LINE_SPACING_RE, clean_answer, matching_brace, number_words
 from thaibench.scorers._math_equal import check_equal
 from thaibench.text import ANSWER_HEADING_RE, ANSWER_PREFIX_RE, THAI_BARE_ANSWER_RE, THAI_RUN_RE, normalize
 from thaibench.types import Generation, Sample, Score
@@ -163,7 +164,8 @@ def _answer_from_content(content: str) -> str | None:
     boxes = find_boxes(content)
     if boxes:
         return _box_group(content, boxes) or None
-    c = re.sub(r"^(?:[\s*_:>#]|-\s)+", "", content).strip()  # bold, quotes, bullets; not a minus
+    c = number_words(re.sub(r"\*\*|__", " ", content))
+    c = re.sub(r"^(?:[\s*_:>#]|-\s)+", "", c).strip()  # quotes, headings, bullets; not a minus
     seg = _MATH_SEG_RE.match(c)
     if seg:
         return clean_answer(next(g for g in seg.groups() if g is not None)) or None
@@ -189,6 +191,11 @@ def _last_line_answer(text: str) -> str | None:
         blocks.append(text[pos:end])
         pos = end + 1
     blocks = [b for b in blocks if b.strip() and not re.fullmatch(r"[\s\-*_=#>|]+", b)]
+    # A closing pleasantry ("Hope this helps!", "หวังว่าจะช่วยได้นะครับ") may follow the last
+    # line that says the result; skip at most two short lines with no digit at all.
+    for _ in range(2):
+        if len(blocks) > 1 and not re.search(r"\d", blocks[-1]) and len(blocks[-1]) < 100:
+            blocks.pop()
     if not blocks:
         return None
     last = blocks[-1]
@@ -203,7 +210,7 @@ def _last_line_answer(text: str) -> str | None:
 
 def extract(answer_text: str) -> Extraction | None:
     """`extract_answer` with the source of the answer (for score details)."""
-    text = normalize(answer_text or "")
+    text = normalize(answer_text or "").replace("\u2212", "-")  # U+2212 MINUS SIGN
     if "</think>" in text:  # a caller passed the raw text: only what follows the trace counts
         text = text.rsplit("</think>", 1)[1]
     text = LINE_SPACING_RE.sub(r"\\\\ ", text)
