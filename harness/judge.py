@@ -59,7 +59,9 @@ def parse_judge_spec(spec: str) -> tuple[str, str, dict[str, Any]]:
         model, at, url = rest.rpartition("@")
         if not at or not model or not url.startswith(("http://", "https://")):
             raise UserError(f"--judge {spec!r}: an openai judge is openai:MODEL@URL")
-        rest, extra = model, {"base_url": url}
+        # A judge is a named service: its replies are cached under URL + model name (the point of a
+        # fixed judge); a different URL or model is a different judge.
+        rest, extra = model, {"base_url": url, "cache": True}
     return backend, rest, extra
 
 

@@ -102,3 +102,66 @@ def test_never_rating_is_nan_not_zero(tmp_path: Path) -> None:
             assert s["value"] is None or s["value"] >= 1.0
             if s["value"] is None:
                 assert "no rating" in s["explanation"]
+
+
+def _known_rating_handler(path: str, body: dict) -> object:
+    import re
+
+    from servers import chat_reply
+
+    system, user = body["messages"][0]["content"], body["messages"][1]["content"]
+    length = int(re.search(r"L=(\d+)", user).group(1))
+    turn = 2 if "second" in system else 1
+    rating = pipeline_fixture.expected_rating("x" * length, turn)
+    return chat_reply("No verdict." if rating is None else f"Explanation. Rating: [[{rating:g}]]")
+
+
+def test_scripted_http_judge_gives_hand_computed_aggregates(tmp_path: Path) -> None:
+    from servers import ScriptedServer
+
+    out = tmp_path / "out"
+    with ScriptedServer(models=["judge"], handler=_known_rating_handler) as srv:
+        assert main(["score", "m", "--backend", "scripted", "--tasks", "mt_bench:th", "--out", str(out),
+                     "--quiet", "--judge", f"openai:judge@{srv.base_url}"]) == 0
+        n_requests = len(srv.requests)
+        assert main(["score", "m", "--backend", "scripted", "--tasks", "mt_bench:th", "--out", str(out),
+                     "--quiet", "--judge", f"openai:judge@{srv.base_url}"]) == 0
+        assert len(srv.requests) == n_requests
+    results = json.loads((run_dir(out) / "results.json").read_text())
+    samples = get_task("mt_bench").samples("th").samples
+    both = []
+    for s in samples:
+        r1, r2 = (pipeline_fixture.expected_rating(s.input[0], t) for t in (1, 2))
+        if r1 is not None and r2 is not None:
+            both.append((r1 + r2) / 2)
+    m = next(m for m in results["metrics"] if m["name"] == "mt_bench_score" and m["group"] == "th"
+             and m["slice"] is None)
+    assert m["value"] == pytest.approx(statistics.mean(both)) and m["n"] == len(both)
+    assert m["n_nan"] == len(samples) - len(both)
+
+
+def test_real_server_judges_tiny_model(pico_llama: Path, tmp_path: Path) -> None:
+    from servers import build_scripted_model, transformers_serve
+
+    judge_dir = build_scripted_model(tmp_path / "judge", "Rating: [8]")  # FastChat's [N] fallback
+    out = tmp_path / "out"
+    with transformers_serve() as url:
+        args = ["score", str(pico_llama), "--tasks", "mt_bench", "--limit", "4", "--max-tokens", "12",
+                "--out", str(out), "--quiet", "--judge", f"openai:{judge_dir}@{url}", "--judge-max-tokens", "16"]
+        assert main(args) == 0
+        d = run_dir(out)
+        n_judged = len(list(read_jsonl(d / "judgements.jsonl")))
+        assert main(args) == 0
+        assert len(list(read_jsonl(d / "judgements.jsonl"))) == n_judged  # a second run judges nothing
+    gens = list(read_jsonl(d / "generations.jsonl"))
+    assert len(gens) == 8 and all(len(g["extra"]["turns"]) == 2 for g in gens)
+    judged = {(j["sample_id"], j["key"]) for j in read_jsonl(d / "judgements.jsonl")}
+    assert judged == {(g["sample_id"], k) for g in gens for k in ("turn1", "turn2")}
+    results = json.loads((d / "results.json").read_text())
+    cats = {m["slice"] for m in results["metrics"] if m["name"] == "mt_bench_score" and m["slice"]}
+    assert cats  # results per category
+    overall = [m for m in results["metrics"] if m["name"] == "mt_bench_score" and m["slice"] is None
+               and m["group"] in ("th", "en")]
+    for m in overall:
+        assert m["value"] == pytest.approx(8.0) and m["n"] + m["n_nan"] == 4
+    assert results["judge"]["name"] == str(judge_dir)
