@@ -32,14 +32,20 @@ class Linear(MergeMethod):
     params = (ParamSpec("weight", float, "input"), ParamSpec("normalize", bool, "shared", True))
 
     def apply(self, op: Any, state: Any, chunk: Chunk) -> torch.Tensor:
-        xs = [x.to(op.in_dtype) for x in chunk.inputs]
+        xs = [x.to(op.in_dtype) for x in chunk.inputs]     # no-op unless mergekit's `dtype` casts
+        dev = xs[0].device
         work = torch.float64 if xs[0].dtype == torch.float64 else torch.float32
-        weights = torch.tensor([p["weight"] for p in op.per_input], dtype=work)
-        result = torch.zeros(xs[0].shape, dtype=work, device=xs[0].device)
-        for x, w in zip(xs, weights.to(xs[0].device).unbind(0), strict=True):
-            result.addcmul_(x, w)
+        # 1-element (not 0-d) coefficients, as mergekit's: a bfloat16 input times one of them
+        # computes in float32 (0-d tensors would not take part in type promotion)
+        coefs = torch.tensor([p["weight"] for p in op.per_input], dtype=work, device=dev).reshape(-1, 1)
+        # 0 + x0*c0 (mergekit's zeros().addcmul_) equals x0*c0 exactly: start from the product
+        result = torch.mul(xs[0], coefs[0])
+        for x, c in zip(xs[1:], coefs[1:], strict=True):
+            result.addcmul_(x, c)
         if op.shared["normalize"]:
-            result.div_(weights.sum().to(xs[0].device))
+            total = coefs.sum()
+            if float(total) != 1.0:     # dividing by exactly 1 changes nothing: skip the pass
+                result.div_(total)
         return result.to(xs[0].dtype) if op.compat else result
 
 

@@ -188,8 +188,13 @@ def run_op(op: TensorOp, read: Any, write: Any) -> None:
         for i, (a, b) in enumerate(op.chunks()):
             m.accumulate(op, state, p, Chunk(i, a, b, read(a, b)))
         m.end_pass(op, state, p)
+    from thaibench.merge.stream import check_finite
+
     for i, (a, b) in enumerate(op.chunks()):
-        write(a, m.apply(op, state, Chunk(i, a, b, read(a, b))))
+        chunk = Chunk(i, a, b, read(a, b))
+        values = m.apply(op, state, chunk)
+        check_finite(values, op, chunk.inputs, [f"#{k}" for k in op.inputs])
+        write(a, values)
 
 
 def _output_names(metas: Sequence[ParentMeta]) -> list[str]:

@@ -114,10 +114,11 @@ class LoraCheckpoint:
             return self._cache[1], self._cache[2]
 
     def read_into(self, name: str, start: int, stop: int, out: torch.Tensor) -> torch.Tensor:
-        if name in self.replaced:
-            # rare (modules_to_save, biases): a fresh tensor, in the base's dtype
-            return self.adapter.read(self.replaced[name], start, stop).to(self.base.tensors[name].dtype)
-        view = self.base.read_into(name, start, stop, out)
+        if name in self.replaced:   # the adapter's full copy is the new base of this module
+            view = out[: (stop - start) * self.base.tensors[name].dtype.itemsize].view(self.base.tensors[name].dtype)
+            view.copy_(self.adapter.read(self.replaced[name], start, stop))
+        else:
+            view = self.base.read_into(name, start, stop, out)
         mod = self.modules.get(name)
         if mod is None:
             return view

@@ -185,6 +185,8 @@ def from_mergekit(cfg: dict[str, Any]) -> tuple[str, tuple[str, ...], dict[str, 
         entries, slices = _mk_slices(method, cfg["slices"], cfg.get("base_model"))
     else:
         entries = _model_entries(cfg["models"], "models")
+    if method.base != "ignored" and not cfg.get("base_model"):
+        raise UserError(f"{method.name} needs a base model: mergekit requires `base_model` for it")
     parents, base = _parents([r for r, _ in entries], cfg.get("base_model"))
     models = [{"parameters": _check_params(method, p, f"models[{i}].parameters", True)}
               for i, (_, p) in enumerate(entries)]

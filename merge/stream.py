@@ -64,10 +64,15 @@ class _Buffers:
             self.free.append(buf)
 
 
-def _check_finite(x: torch.Tensor, parent: Any, name: str) -> None:
-    if x.is_floating_point() and x.numel() and not bool(torch.isfinite(x.sum())):
-        if not bool(torch.isfinite(x).all()):   # the sum can overflow on huge finite values
-            raise UserError(f"parent {parent.ref} has NaN or Inf in {name}; refusing to merge it")
+def check_finite(values: torch.Tensor, op: TensorOp, inputs: Sequence[torch.Tensor], who: Sequence[str]) -> None:
+    """Every merge method carries a NaN/Inf of any input into its output (0 * NaN is NaN), so one
+    sum over the result chunk finds them; only then are the inputs searched for the culprit."""
+    if bool(torch.isfinite(values.sum())) or bool(torch.isfinite(values).all()):
+        return   # (a finite chunk whose sum overflows is re-checked element-wise)
+    for x, name in zip(inputs, who, strict=True):
+        if x.is_floating_point() and not bool(torch.isfinite(x).all()):
+            raise UserError(f"parent {name} has NaN or Inf in {op.name}; refusing to merge it")
+    raise UserError(f"the merge produced NaN or Inf in {op.name}; check its parameters (weights, t, density)")
 
 
 @dataclass(frozen=True)
@@ -165,13 +170,12 @@ def run(plans: Sequence[MergePlan], parents: Sequence[Any], writers: Sequence[Sh
                 current = st.tensor
                 states = [p.ops[current].method.start(p.ops[current]) if p.ops[current].method else None
                           for p in plans]
-            if st.kind == "apply":
-                for (pi, name), v in data.items():
-                    _check_finite(v, parents[pi], name)
             for j, plan in enumerate(plans):
                 op = plan.ops[st.tensor]
                 if st.kind == "tail":
-                    emit(j, op, st.a, data[(op.copy_from, op.name)])
+                    tail = data[(op.copy_from, op.name)]
+                    check_finite(tail, op, [tail], [parents[op.copy_from].ref])
+                    emit(j, op, st.a, tail)
                     continue
                 if st.kind == "pass" and op.method.passes(op) <= st.pass_index:
                     continue
@@ -185,7 +189,9 @@ def run(plans: Sequence[MergePlan], parents: Sequence[Any], writers: Sequence[Sh
                         raise UserError(f"non-float tensor {op.name} differs between parents; it cannot be merged")
                     emit(j, op, st.a, chunk.inputs[0])
                 else:
-                    emit(j, op, st.a, op.method.apply(op, states[j], chunk))
+                    values = op.method.apply(op, states[j], chunk)
+                    check_finite(values, op, chunk.inputs, [parents[i].ref for i in op.inputs])
+                    emit(j, op, st.a, values)
             for _, buf in got.values():
                 buffers.put(buf)
         wq.put(None)

@@ -40,6 +40,7 @@ def _shapes(arch: str, vocab: int, overrides: dict[str, Any]) -> tuple[Any, list
     cfg = model_config(arch, vocab, **overrides)
     with torch.device("meta"):
         model = AutoModelForCausalLM.from_config(cfg)
+    cfg.architectures = [type(model).__name__]
     names = [(k, tuple(v.shape)) for k, v in model.state_dict().items()]
     if cfg.tie_word_embeddings:
         names = [(k, s) for k, s in names if k != "lm_head.weight"]

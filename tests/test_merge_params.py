@@ -5,7 +5,15 @@ from __future__ import annotations
 import pytest
 
 from thaibench.errors import UserError
-from thaibench.merge.params import Position, component, evaluate, layer_index, normalize, preset_values, schedule
+from thaibench.merge.params import (
+    Position,
+    component,
+    evaluate,
+    layer_index,
+    normalize,
+    preset_values,
+    schedule,
+)
 
 
 def test_m3_on_80_layers_is_the_papers_schedule():
