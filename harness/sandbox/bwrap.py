@@ -88,7 +88,9 @@ def python_layout() -> Layout:
 
 def inner_argv(bwrap: str, layout: Layout, limits: Limits) -> list[str]:
     """bubblewrap arguments up to (not including) the command."""
-    a = [bwrap, "--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent",
+    # --as-pid-1: the driver is the namespace's init, so the program cannot kill it (init only gets
+    # signals it handles) and its end takes every process of the namespace with it.
+    a = [bwrap, "--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent", "--as-pid-1",
          "--new-session", "--hostname", "sandbox"]
     for b in layout.binds:
         a += ["--ro-bind", b, b]
@@ -172,8 +174,8 @@ class Launcher:
     python: str
     sandboxed: bool = True
 
-    def command(self, driver_source: str) -> list[str]:
-        return [*self.prefix, self.python, "-I", "-S", "-c", driver_source]
+    def command(self, source: str) -> list[str]:
+        return [*self.prefix, self.python, "-I", "-S", "-c", source]
 
 
 def _version(bwrap: str) -> str:

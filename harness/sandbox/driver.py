@@ -1,10 +1,13 @@
 """The program that runs INSIDE the sandbox and starts the untrusted code, one process per test.
 
-The harness runs this file's source with `python -I -S -c SOURCE` inside bubblewrap and sends one
-job (marshal bytes on stdin: trusted data, harness to sandbox only). For each test the driver
+The harness compiles this file once and sends the code object, then one job, as marshal bytes on
+the stdin of `python -I -S -c BOOT` inside bubblewrap (trusted data, harness to sandbox only;
+compiling 25 KB of source in every sandbox would cost more than the rest of a trivial run). For each test the driver
 forks a fresh child, gives it the test's stdin or arguments, its limits and a fresh working
 directory, waits with a wall deadline, then kills every process left in the sandbox's PID
 namespace (kill(-1) reaches detached, setsid and double-forked children alike) and wipes /tmp.
+The driver is the namespace's init (bubblewrap --as-pid-1): the program cannot kill or stop it,
+orphans are reparented to it (and reaped), and when it exits the kernel kills whatever is left.
 It reports one JSON line per test on stdout: status, exit code, captured stdout (capped), the
 tail of stderr and, for function calls, the return value as tagged plain data.
 
@@ -196,6 +199,7 @@ def _enter_child(job, workdir, fds):
     import io
 
     os.setsid()
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     high = [fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 200) for fd in fds]
     for target, fd in enumerate(high):
         os.dup2(fd, target)  # dup2 clears close-on-exec on the target
@@ -207,8 +211,8 @@ def _enter_child(job, workdir, fds):
     _limit(resource.RLIMIT_FSIZE, lim["fsize"])
     _limit(resource.RLIMIT_NOFILE, lim["nofile"])
     _limit(resource.RLIMIT_CORE, 0)
-    # The sandbox's init and this driver count against the per-namespace process limit too.
-    _limit(resource.RLIMIT_NPROC, lim["nproc"] + (2 if job["sandboxed"] else 0))
+    # This driver (the namespace's init) counts against the per-namespace process limit too.
+    _limit(resource.RLIMIT_NPROC, lim["nproc"] + (1 if job["sandboxed"] else 0))
     os.chdir(workdir)
     os.environ.clear()
     os.environ.update({"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": workdir, "TMPDIR": workdir,
@@ -452,9 +456,9 @@ def _child_probe(job, workdir):
 # ---------------------------------------------------------------- the parent: run and clean up
 
 def _kill_rest(job, pid):
-    """Kill what the test started. In the sandbox's own PID namespace kill(-1) reaches every
-    process but init and us, whatever session or group it moved to; outside (unsafe mode) only
-    the child's process group can be reached."""
+    """Kill what the test started. In the sandbox's own PID namespace, where this driver is init,
+    kill(-1) reaches every other process, whatever session or group it moved to; outside (unsafe
+    mode) only the child's process group can be reached."""
     if job["sandboxed"]:
         for _ in range(200):
             try:
@@ -671,13 +675,10 @@ def _harden(job):
 
 
 def main():
-    chunks = []
-    while True:
-        b = os.read(0, 1 << 20)
-        if not b:
-            break
-        chunks.append(b)
-    job = marshal.loads(b"".join(chunks))
+    # The bootstrap (runner.BOOT) has read this module's code object from stdin; the job follows.
+    job = marshal.load(sys.stdin.buffer)
+    # As init, the driver receives only signals it handles: with SIGINT ignored, none at all.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _harden(job)
     if hasattr(sys, "set_int_max_str_digits"):
         sys.set_int_max_str_digits(0)

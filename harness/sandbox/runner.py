@@ -1,22 +1,20 @@
-"""The harness side of the sandbox: start sandboxes, feed them jobs, read their reports.
+"""The harness side of the sandbox: check the isolation, run jobs, collect per-test runs.
 
 `Sandbox(limits, workers)` checks once per process that the isolation really holds (a probe
-program reports its uid, what it can see, its network interfaces and how many processes it could
-fork; see `_check_probe`) and raises SandboxUnavailable if not. `run(job)` runs one job in a fresh
-sandbox; `run_all(jobs)` runs many on `workers` threads, each supervising its own sandbox process,
-so N programs run on N cores. Every test of one job runs in the same sandbox, each in its own
-freshly forked process (the driver), so a problem with many tests pays the sandbox start once.
+program reports its uid, what it can see, its environment, its network interfaces and how many
+processes it could fork; see `_check_probe`) and raises SandboxUnavailable if not. `run(job)`
+runs one job in a fresh sandbox; `run_all(jobs)` runs many on `workers` threads, so N programs
+run on N cores. Every test of one job runs in the same sandbox, each in its own freshly forked
+process, so a problem with many tests pays the sandbox start once; sandboxes are started ahead of
+need (process.WarmPool) so that start-up overlaps with the previous job.
 
-A CheckJob starts two sandboxes joined by two pipes: the candidate (model code, `serve` mode)
-and the judge (the dataset's prompt and unchanged test, `judge` mode). The harness only reads
-both reports; the judge's report is the verdict because no model code ever ran in it.
-
-Everything a sandbox sends is read with caps and a wall deadline; a sandbox that overruns is
-killed (its whole process tree: bubblewrap's --die-with-parent chain and the PID namespace).
+A CheckJob uses two sandboxes joined by two pipes: the candidate (model code, `serve` mode)
+and the judge (the dataset's prompt and unchanged test, `judge` mode). The judge's report is
+the verdict because no model code ever ran in it.
 
 Example:
-    sb = Sandbox(Limits(wall_seconds=5), workers=2)
-    out = sb.run(ProgramJob("print(sum(map(int, input().split())))", ("1 2\\n",)))
+    with Sandbox(Limits(wall_seconds=5), workers=2) as sb:
+        out = sb.run(ProgramJob("print(sum(map(int, input().split())))", ("1 2\\n",)))
     out.runs[0].stdout  # '3\\n'
 """
 
@@ -24,23 +22,17 @@ from __future__ import annotations
 
 import json
 import logging
-import marshal
 import os
-import selectors
 import shutil
-import signal
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-from thaibench.sandbox import driver as _driver
 from thaibench.sandbox.bwrap import SANDBOX_UID, Launcher, bwrap_launcher, unsafe_launcher
 from thaibench.sandbox.errors import SandboxUnavailable
 from thaibench.sandbox.jobs import (
@@ -54,16 +46,13 @@ from thaibench.sandbox.jobs import (
     Run,
 )
 from thaibench.sandbox.limits import Limits, MiB
+from thaibench.sandbox.process import Proc, WarmPool, pump
 
 log = logging.getLogger("thaibench.sandbox")
 START_SLACK_S = 10.0  # sandbox start-up and reporting, on top of each test's wall limit
 PROBE_LIMITS = Limits(cpu_seconds=5, wall_seconds=10, memory_mb=512, max_processes=4)
+ALLOWED_ENV = {"PATH", "HOME", "TMPDIR", "LANG", "LC_ALL", "PWD"}
 Job = ProgramJob | CallJob | CheckJob
-
-
-@cache
-def driver_source() -> str:
-    return Path(_driver.__file__).read_text(encoding="utf-8")
 
 
 def default_workers() -> int:
@@ -73,109 +62,7 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-class _Proc:
-    """One sandbox process: its input, its parsed report lines, the tail of its stderr."""
-
-    def __init__(self, launcher: Launcher, job: dict[str, Any], pass_fds: Sequence[int] = ()) -> None:
-        self.job = job
-        self.input = marshal.dumps(job)
-        self.sent = 0
-        self.messages: list[dict[str, Any]] = []
-        self.partial = b""
-        self.stderr = b""
-        self.read = 0
-        self.error: str | None = None
-        self.done = False
-        self.p = subprocess.Popen(
-            launcher.command(driver_source()), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, pass_fds=tuple(pass_fds), start_new_session=True, cwd=job["root"]
-            if not launcher.sandboxed else "/", **launcher.popen)
-
-    def kill(self) -> None:
-        if self.p.returncode is not None:  # reaped: its pid may belong to someone else now
-            return
-        for fn in (lambda: os.killpg(self.p.pid, signal.SIGKILL), self.p.kill):
-            try:
-                fn()
-            except OSError:
-                pass
-
-
-def _pump(procs: Sequence[_Proc], deadline: float, cap: int,
-          on_message: Callable[[_Proc, dict[str, Any]], bool]) -> None:
-    """Feed every proc its job and read its report lines until all end or the deadline passes.
-    `on_message` returning False kills that proc (the harness has seen enough)."""
-    sel = selectors.DefaultSelector()
-    for pr in procs:
-        os.set_blocking(pr.p.stdin.fileno(), False)
-        sel.register(pr.p.stdin, selectors.EVENT_WRITE, (pr, "in"))
-        sel.register(pr.p.stdout, selectors.EVENT_READ, (pr, "out"))
-        sel.register(pr.p.stderr, selectors.EVENT_READ, (pr, "err"))
-    try:
-        while sel.get_map():
-            left = deadline - time.monotonic()
-            if left <= 0:
-                for pr in procs:
-                    if not pr.done and pr.error is None:
-                        pr.error = "the sandbox overran its wall deadline and was killed"
-                    pr.kill()
-                break
-            for key, _ in sel.select(min(left, 1.0)):
-                pr, what = key.data
-                if what == "in":
-                    try:
-                        pr.sent += os.write(key.fd, pr.input[pr.sent:pr.sent + (1 << 20)])
-                    except BlockingIOError:
-                        continue
-                    except OSError:
-                        pr.sent = len(pr.input)
-                    if pr.sent >= len(pr.input):
-                        sel.unregister(key.fileobj)
-                        pr.p.stdin.close()
-                    continue
-                chunk = os.read(key.fd, 1 << 16)
-                if not chunk:
-                    sel.unregister(key.fileobj)
-                    continue
-                if what == "err":
-                    pr.stderr = (pr.stderr + chunk)[-8192:]
-                    continue
-                pr.read += len(chunk)
-                if pr.read > cap:
-                    pr.error = "the sandbox report exceeded its size cap"
-                    pr.kill()
-                    continue
-                *lines, pr.partial = (pr.partial + chunk).split(b"\n")
-                for line in lines:
-                    try:
-                        msg = json.loads(line)
-                        if not isinstance(msg, dict):
-                            raise ValueError("not an object")
-                    except ValueError:
-                        pr.error = "unreadable report line from the sandbox"
-                        pr.kill()
-                        break
-                    if msg.get("kind") == "done":
-                        pr.done = True
-                    elif not on_message(pr, msg):
-                        pr.kill()
-                        break
-    finally:
-        sel.close()
-        for pr in procs:
-            for f in (pr.p.stdin, pr.p.stdout, pr.p.stderr):
-                try:
-                    f.close()
-                except OSError:
-                    pass
-            try:
-                pr.p.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                pr.kill()
-                pr.p.wait()
-
-
-def _check_probe(report: dict[str, Any], must_be_hidden: Sequence[str]) -> list[str]:
+def _check_probe(report: dict[str, Any], max_processes: int) -> list[str]:
     """Reasons the probe's report shows broken isolation (empty: all good)."""
     bad = []
     if report.get("uid") != SANDBOX_UID:
@@ -184,17 +71,16 @@ def _check_probe(report: dict[str, Any], must_be_hidden: Sequence[str]) -> list[
         bad.append("no private PID namespace")
     if report.get("visible"):
         bad.append(f"harness paths visible: {report['visible']}")
-    allowed_env = {"PATH", "HOME", "TMPDIR", "LANG", "LC_ALL", "PWD"}
-    leaked = (set(report.get("env", [])) | set(report.get("init_env", []))) - allowed_env
+    leaked = (set(report.get("env", [])) | set(report.get("init_env", []))) - ALLOWED_ENV
     if leaked:
         bad.append(f"environment leaks into the sandbox: {sorted(leaked)}")
     if report.get("interfaces") not in (["lo"], []):
         bad.append(f"network interfaces visible: {report.get('interfaces')}")
     if report.get("system_writable"):
         bad.append("the system tree is writable")
-    if not isinstance(report.get("forks"), int) or report["forks"] >= PROBE_LIMITS.max_processes:
+    if not isinstance(report.get("forks"), int) or report["forks"] >= max_processes:
         bad.append(f"process limit not enforced ({report.get('forks')} forks allowed with a limit of "
-                   f"{PROBE_LIMITS.max_processes} processes)")
+                   f"{max_processes} processes)")
     return bad
 
 
@@ -219,26 +105,7 @@ def _probe(launcher: Launcher) -> dict[str, Any]:
     with _PROBE_LOCK:
         cached = _PROBES.get(launcher.prefix)
         if cached is None:
-            hidden = _must_be_hidden()
-            job = _job_dict(launcher, "probe", PROBE_LIMITS, {"must_be_hidden": hidden})
-            try:
-                pr = _Proc(launcher, job)
-            except OSError as exc:
-                raise SandboxUnavailable(f"cannot start bubblewrap: {exc}") from exc
-            reports: list[dict[str, Any]] = []
-            _pump([pr], time.monotonic() + 30, 1 << 20, lambda _p, m: reports.append(m) or True)
-            run = Run.from_driver(reports[0]) if reports else None
-            try:
-                report = json.loads(run.result) if run and run.result else None
-            except ValueError:
-                report = None
-            if report is None:
-                err = pr.stderr.decode("utf-8", "replace").strip().splitlines()
-                cached = ("the sandbox did not start: " + (err[-1] if err else pr.error or "no report")
-                          + " (are unprivileged user namespaces allowed?)")
-            else:
-                bad = _check_probe(report, hidden)
-                cached = ("the sandbox failed its self-check: " + "; ".join(bad)) if bad else report
+            cached = _run_probe(launcher)
             _PROBES[launcher.prefix] = cached
     if isinstance(cached, str):
         raise SandboxUnavailable(cached + "; refusing to run untrusted code (--unsafe-no-sandbox runs it "
@@ -246,9 +113,53 @@ def _probe(launcher: Launcher) -> dict[str, Any]:
     return cached
 
 
+def _run_probe(launcher: Launcher) -> dict[str, Any] | str:
+    try:
+        pr = Proc(launcher)
+    except OSError as exc:
+        return f"cannot start bubblewrap: {exc}"
+    pr.assign(_job_dict(launcher, "probe", PROBE_LIMITS, {"must_be_hidden": _must_be_hidden()}))
+    reports: list[dict[str, Any]] = []
+    pump([pr], time.monotonic() + 30, 1 << 20, lambda _p, m: reports.append(m) is None)
+    result = reports[0].get("result") if reports else None
+    try:
+        report = json.loads(result) if result else None
+    except ValueError:
+        report = None
+    if not isinstance(report, dict):
+        err = pr.stderr.decode("utf-8", "replace").strip().splitlines()
+        return ("the sandbox did not start: " + (err[-1] if err else pr.error or "no report")
+                + " (are unprivileged user namespaces allowed?)")
+    bad = _check_probe(report, PROBE_LIMITS.max_processes)
+    return ("the sandbox failed its self-check: " + "; ".join(bad)) if bad else report
+
+
 def _job_dict(launcher: Launcher, mode: str, limits: Limits, extra: dict[str, Any]) -> dict[str, Any]:
     root = "/tmp" if launcher.sandboxed else tempfile.mkdtemp(prefix="thaibench-unsafe-")
     return {"mode": mode, "limits": limits.for_driver(), "sandboxed": launcher.sandboxed, "root": root, **extra}
+
+
+class _Pair:
+    """A candidate sandbox and a judge sandbox joined by two pipes (requests, replies)."""
+
+    def __init__(self, launcher: Launcher) -> None:
+        req_r, req_w = os.pipe()
+        rep_r, rep_w = os.pipe()
+        try:
+            self.candidate = Proc(launcher, (req_r, rep_w))
+            self.judge = Proc(launcher, (req_w, rep_r))
+        finally:
+            for fd in (req_r, req_w, rep_r, rep_w):
+                os.close(fd)
+        self.cand_fds, self.judge_fds = [req_r, rep_w], [req_w, rep_r]
+
+    @property
+    def alive(self) -> bool:
+        return self.candidate.alive and self.judge.alive
+
+    def discard(self) -> None:
+        self.candidate.discard()
+        self.judge.discard()
 
 
 class Sandbox:
@@ -268,12 +179,44 @@ class Sandbox:
         else:
             self.launcher = bwrap_launcher(self.limits)
             self.probe = _probe(self.launcher)
+        self._pools: dict[str, WarmPool[Any]] = {}
+        self._pool_lock = threading.Lock()
 
     def info(self) -> dict[str, Any]:
         """The mechanism in force, for the run record."""
         return {**self.launcher.info, "limits": self.limits.to_dict(), "workers": self.workers}
 
-    # ------------------------------------------------------------------ one job
+    def close(self) -> None:
+        """Stop the sandboxes waiting for work (they hold no job; nothing is lost)."""
+        with self._pool_lock:
+            pools, self._pools = self._pools, {}
+        for pool in pools.values():
+            pool.close()
+
+    def __enter__(self) -> Sandbox:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:
+            pass
+
+    def _pool(self, kind: str) -> WarmPool[Any]:
+        with self._pool_lock:
+            pool = self._pools.get(kind)
+            if pool is None:
+                if kind == "pair":
+                    pool = WarmPool(lambda: _Pair(self.launcher), self.workers, lambda x: x.alive, lambda x: x.discard())
+                else:
+                    pool = WarmPool(lambda: Proc(self.launcher), self.workers, lambda x: x.alive, lambda x: x.discard())
+                self._pools[kind] = pool
+            return pool
+
+    # ------------------------------------------------------------------ jobs
 
     def run(self, job: Job) -> Outcome | CheckOutcome:
         if isinstance(job, CheckJob):
@@ -308,7 +251,7 @@ class Sandbox:
         runs: dict[int, Run] = {}
         stopped = False
 
-        def on_message(pr: _Proc, msg: dict[str, Any]) -> bool:
+        def on_message(pr: Proc, msg: dict[str, Any]) -> bool:
             nonlocal stopped
             if msg.get("kind") != "run":
                 return True
@@ -323,58 +266,50 @@ class Sandbox:
             return True
 
         try:
-            pr = _Proc(self.launcher, job)
-            _pump([pr], self._deadline(n), self._cap(n), on_message)
+            pr = self._pool("single").take()
+            pr.assign(job)
+            pump([pr], self._deadline(n), self._cap(n), on_message)
         finally:
             self._cleanup(job)
         error = pr.error
         if error is None and not pr.done and not stopped:
             tail = pr.stderr.decode("utf-8", "replace").strip()[-300:]
-            error = "the sandbox ended before reporting every test (its supervisor was killed)" + (
-                f": {tail}" if tail else "")
+            error = "the sandbox ended before reporting every test" + (f": {tail}" if tail else "")
         return Outcome(_fill(runs, n, error), error)
 
     def _run_check(self, job: CheckJob) -> CheckOutcome:
-        req_r, req_w = os.pipe()
-        rep_r, rep_w = os.pipe()
+        pair: _Pair = self._pool("pair").take()
         cand = _job_dict(self.launcher, "serve", self.limits,
-                         {"code": job.code, "entry": job.entry, "fds": [req_r, rep_w]})
+                         {"code": job.code, "entry": job.entry, "fds": pair.cand_fds})
         judge = _job_dict(self.launcher, "judge", self.limits,
-                          {"prompt": job.prompt, "test": job.test, "entry": job.entry, "fds": [req_w, rep_r]})
+                          {"prompt": job.prompt, "test": job.test, "entry": job.entry, "fds": pair.judge_fds})
+        pair.candidate.assign(cand)
+        pair.judge.assign(judge)
         reports: dict[int, dict[str, Any]] = {}
-        procs: list[_Proc] = []
-        try:
-            procs.append(_Proc(self.launcher, cand, (req_r, rep_w)))
-            procs.append(_Proc(self.launcher, judge, (req_w, rep_r)))
-        finally:
-            for fd in (req_r, req_w, rep_r, rep_w):
-                os.close(fd)
-        timer = threading.Timer(1.0, procs[0].kill)  # once the verdict is in, the candidate gets 1 s
+        timer = threading.Timer(1.0, pair.candidate.kill)  # once the verdict is in, the candidate gets 1 s
 
-        def on_message(pr: _Proc, msg: dict[str, Any]) -> bool:
+        def on_message(pr: Proc, msg: dict[str, Any]) -> bool:
             if msg.get("kind") == "run":
                 reports[id(pr)] = msg
-                if pr is procs[1]:
+                if pr is pair.judge:
                     timer.start()
             return True
 
         try:
-            _pump(procs, self._deadline(1), self._cap(1), on_message)
+            pump([pair.candidate, pair.judge], self._deadline(1), self._cap(1), on_message)
         finally:
             timer.cancel()
             self._cleanup(cand)
             self._cleanup(judge)
-        c_msg, j_msg = reports.get(id(procs[0])), reports.get(id(procs[1]))
+        c_msg, j_msg = reports.get(id(pair.candidate)), reports.get(id(pair.judge))
         c_run = Run.from_driver(c_msg) if c_msg else None
         j_run = Run.from_driver(j_msg) if j_msg else None
-        verdict: Any = None
-        if j_run is not None and j_run.result:
-            try:
-                verdict = json.loads(j_run.result)
-            except ValueError:
-                verdict = None
+        try:
+            verdict = json.loads(j_run.result) if j_run is not None and j_run.result else None
+        except ValueError:
+            verdict = None
         if not isinstance(verdict, dict):
-            why = procs[1].error or (f"judge {j_run.status}" if j_run else "the judge sandbox gave no report")
+            why = pair.judge.error or (f"judge {j_run.status}" if j_run else "the judge sandbox gave no report")
             return CheckOutcome(False, why, candidate=c_run, judge=j_run)
         return CheckOutcome(passed=verdict.get("passed") is True, error=verdict.get("error"),
                             calls=int(verdict.get("calls") or 0), transcript=list(verdict.get("transcript") or []),
