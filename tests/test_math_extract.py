@@ -171,6 +171,11 @@ EQUIV = [
     ("0.333", "\\frac13", True), ("0.33", "\\frac13", False), ("-\\pi/6", "-\\frac{\\pi}{6}", True),
     ("\\frac{3}{2}", "\\frac{2}{3}", False), ("18.90", "\\$18.90", True), ("18.9", "\\$18.90", True),
     ("9^{9^{9}}", "3", False), ("1500000", "1,500,000", True), ("-18", "18", False),
+    ("(C) plane", "\\text{(C)}", True), ("ข้อ ค", "\\text{(C)}", True), ("a circle", "\\text{(A)}", False),
+    ("Cylinder", "\\text{(C)}", False), ("คู่", "\\text{even}", True), ("ฟังก์ชันคี่", "\\text{even}", False),
+    ("ทิศตะวันออก", "\\text{east}", True), ("an ellipse", "\\text{ellipse}", True), ("วงรี", "\\text{ellipse}", True),
+    ("\\sqrt{8}", "2\\sqrt{2}", True), ("x^2+2x+1", "(x+1)^2", True), ("x^2+2x", "(x+1)^2", False),
+    ("(-\\infty,2)\\cup(3,\\infty)", "(-\\infty, 2) \\cup (3, \\infty)", True), ("(2,102)", "(2,12) \\cup (12,102)", False),
 ]
 
 

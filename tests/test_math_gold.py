@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from thaibench.scorers._math_equal import check_equal, parse_number
+from thaibench.scorers._math_equal import THAI_WORDS, check_equal, parse_number
 from thaibench.scorers.math import extract_answer, math_equiv
 from thaibench.task import get_task
 from thaibench.text import THAI_DIGITS
@@ -68,6 +68,9 @@ def renderings(gold: str) -> dict[str, str]:
     if k == "text":
         inner = gold[gold.index("{") + 1:-1]
         r["plain text"] = f"The answer is {inner}."
+        thai_word = next((t for t, e in THAI_WORDS.items() if e == inner.lower()), None)
+        if thai_word:
+            r["thai word"] = f"ดังนั้น คำตอบคือ $\\boxed{{\\text{{{thai_word}}}}}$"
     num = parse_number(gold)
     if num is not None and num.value.denominator == 1 and not num.percent:
         n = int(num.value)

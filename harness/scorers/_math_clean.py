@@ -31,8 +31,8 @@ _TEXT_GROUP_RE = re.compile(rf"\\(?:{_TEXT_CMDS})\s*\{{")
 _CONNECTORS = {"and", "or", "และ", "หรือ", ",", ";", "and/or"}
 _UNIT_WORD_RE = re.compile(rf"^(?:[A-Za-z{THAI_CHAR}][A-Za-z{THAI_CHAR}.\s/^\d]*)$")
 _SHORT_UNITS = "cm|mm|km|kg|mg|ml|m|g|s|h|ft|in|mi|lb|oz|sq|hr|min|yd|L"
-_TRAILING_WORDS_RE = re.compile(
-    rf"(?<=[\d}})%])\s*(?:(?:[A-Za-z]{{3,}}|{_SHORT_UNITS})\.?(?:\^\{{?\d\}}?)?\s*)+$"
+_TRAILING_WORDS_RE = re.compile(  # \b on both sides: a word is never split (no backtracking blow-up)
+    rf"(?<=[\d}})%])\s*(?:\b(?:[A-Za-z]{{3,}}|{_SHORT_UNITS})\b\.?(?:\^\{{?\d\}}?)?\s*)+$"
 )
 _THAI_RUN_DOT_RE = re.compile(f"[{THAI_CHAR}]+\\.?")
 _NUM = r"\d+(?:\.\d+)?|\.\d+"
@@ -63,7 +63,9 @@ def matching_brace(text: str, i: int) -> int:
 
 def _strip_wrappers(s: str) -> str:
     prev = None
-    while s != prev:
+    for _ in range(8):  # "$$\boxed{...}$$." needs three rounds; a cap keeps "$$$$..." linear
+        if s == prev:
+            break
         prev = s
         s = s.strip().strip(" \t\n")
         s = re.sub(r"^[:：=]\s*", "", s)

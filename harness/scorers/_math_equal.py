@@ -5,8 +5,10 @@ into sympy and compares numerically and symbolically. Cases it misreads are sett
 - `28\\,800` parses as 828 and `12 บาท` not at all: `clean_answer` removes separators and units;
 - `025` vs `25`, `0.5` vs `\\frac12`, `10\\%` vs `10` or `0.1`, mixed numbers `1\\frac45`: exact
   rational arithmetic here (a decimal with 3+ places also matches a fraction it rounds from);
-- `\\text{(C)}` vs `C`: choice letters; `\\text{Navin}` vs `navin`: words compare as words
-  (sympy would read "Navin" as the product n*a*v*i*n and accept "nivan");
+- `\\text{(C)}` vs `C`, `(C) plane` or Thai `ข้อ ค`: choice letters; `\\text{Navin}` vs `navin`:
+  words compare as words (sympy reads "Navin" as the product n*a*v*i*n and accepts "nivan");
+  a Thai word answer goes through `THAI_WORDS` (`\\text{even}` vs `คู่`, `\\text{east}` vs
+  `ทิศตะวันออก`);
 - `x = 3` vs `3`, `x \\in [-2,7]` vs `[-2,7]`: a single-letter assignment is dropped;
 - `2516_8` vs `2516`: a base subscript is ignored when only one side has it;
 - a column vector `\\begin{pmatrix}1\\\\2\\end{pmatrix}` vs `(1, 2)`: one-row/column matrices become tuples.
@@ -47,7 +49,24 @@ _TOWER_RE = re.compile(r"\^\s*\{[^{}]*\^|\^\s*\{?\s*\d{7,}|\d{5,}\s*!|\\underbra
 _GREEK = "alpha|beta|gamma|delta|epsilon|varepsilon|zeta|eta|theta|kappa|lambda|mu|nu|xi|rho|sigma|tau|phi|varphi|chi|psi|omega"
 _ASSIGN_RE = re.compile(
     rf"^(?:[A-Za-z]|\\(?:{_GREEK})(?![A-Za-z]))(?:_\{{\w+\}}|_\w)?(?:\([A-Za-z]\))?\s*(?:=|\\in(?![a-z]))\s*(?=\S)")
-_CHOICE_RE = re.compile(r"^\(?([A-Ea-e])\)?$")
+_CHOICE_RE = re.compile(r"^\(([A-Fa-f])\)$")
+# A chosen letter: "C", "(c)", "ข้อ ค", "(C) plane", "C. plane" ("a plane" is no choice of A).
+_PRED_CHOICE_RE = re.compile(
+    r"^(?:ข้อ|ตัวเลือก|(?i:option|choice))?\s*(?:\(?([A-Fa-fกขคงจฉ])\)?$|\(([A-Fa-fกขคงจฉ])\)[\s.:]|([A-Fกขคงจฉ])[\s.:)])")
+_THAI_CHOICES = dict(zip("กขคงจฉ", "ABCDEF", strict=True))
+# Thai words for the text answers of MATH-style problems (the Thai MATH-500 keeps English golds
+# such as \text{even} while asking for "คู่"); a Thai-only answer is read through this table.
+THAI_WORDS = {
+    "คู่": "even", "คี่": "odd", "ไม่ใช่ทั้งสองอย่าง": "neither", "ไม่เป็นทั้งสองอย่าง": "neither",
+    "เหนือ": "north", "ใต้": "south", "ตะวันออก": "east", "ตะวันตก": "west",
+    "เส้นตรง": "line", "วงกลม": "circle", "พาราโบลา": "parabola", "วงรี": "ellipse",
+    "ไฮเปอร์โบลา": "hyperbola", "จุด": "point", "เส้นตรงสองเส้น": "two lines", "เซตว่าง": "empty",
+    "ว่าง": "empty", "ระนาบ": "plane", "ทรงกลม": "sphere", "ทรงกระบอก": "cylinder",
+    "กระบอกสูบ": "cylinder", "กรวย": "cone", "ใช่": "yes", "ไม่ใช่": "no", "จริง": "true", "เท็จ": "false",
+}
+_THAI_WORD_PREFIX_RE = re.compile(r"^(?:ทิศ|ฟังก์ชัน|จำนวน|รูป|เป็น|กราฟ|เส้นโค้ง)\s*")
+_FILLER_WORDS = {"a", "an", "the", "is", "it", "function", "direction", "curve", "graph", "shape"}
+_THAI_ONLY_RE = re.compile(r"^[\u0e00-\u0e7f\s]+$")
 _BASE_RE = re.compile(r"^(\d+)_\{?(\d+)\}?$")
 _WORDS_RE = re.compile(r"^[A-Za-z][A-Za-z\s'\-]*[A-Za-z]$")
 _NUM = r"(?:\d+(?:\.\d+)?|\.\d+)"
@@ -134,6 +153,18 @@ def canonical(answer: str) -> str:
     return _vector_to_tuple(s)
 
 
+def _words(s: str) -> str | None:
+    """A text answer as lower-case words without fillers ("an Ellipse" -> "ellipse"; Thai
+    "วงรี" -> "ellipse"); None when `s` is not plain words."""
+    if _THAI_ONLY_RE.match(s):
+        thai = _THAI_WORD_PREFIX_RE.sub("", s.replace(" ", ""))
+        return THAI_WORDS.get(thai, thai)
+    if not _WORDS_RE.match(s):
+        return None
+    words = [w for w in s.lower().replace("-", " ").split() if w not in _FILLER_WORDS]
+    return " ".join(words)
+
+
 def _exact_rules(p: str, g: str) -> bool | None:
     """True/False when a rule here settles it, None to ask math-verify."""
     if re.sub(r"\s+", "", p) == re.sub(r"\s+", "", g):
@@ -141,11 +172,14 @@ def _exact_rules(p: str, g: str) -> bool | None:
     pn, gn = parse_number(p), parse_number(g)
     if pn is not None and gn is not None:
         return _numbers_equal(pn, gn)
-    gc, pc = _CHOICE_RE.match(g), _CHOICE_RE.match(p)
-    if gc and g.startswith("("):
-        return bool(pc) and pc.group(1).upper() == gc.group(1).upper()
-    if _WORDS_RE.match(g) or _WORDS_RE.match(p):
-        return " ".join(p.lower().split()) == " ".join(g.lower().split())
+    gc = _CHOICE_RE.match(g)
+    if gc:
+        pc = _PRED_CHOICE_RE.match(p)
+        letter = next((x for x in pc.groups() if x), "") if pc else ""
+        return _THAI_CHOICES.get(letter, letter.upper()) == gc.group(1).upper()
+    gw, pw = _words(g), _words(p)
+    if gw is not None or pw is not None:
+        return gw == pw
     gb, pb = _BASE_RE.match(g), _BASE_RE.match(p)
     if gb or pb:
         if gb and pb:

@@ -105,7 +105,7 @@ def _box_group(text: str, boxes: list[Box]) -> str:
     group = [boxes[-1]]
     for b in reversed(boxes[:-1]):
         between = text[b.end:group[0].start]
-        if "\n\n" in between or not _BETWEEN_RE.match(between):
+        if len(between) > 200 or "\n\n" in between or not _BETWEEN_RE.match(between):
             break
         group.insert(0, b)
     return ", ".join(a for a in (clean_answer(b.content) for b in group) if a)
