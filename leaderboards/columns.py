@@ -10,9 +10,11 @@ of NaN and are reported as missing, never as zero.
 Example: for a column over mgsm th with candidates A, B that share 120 samples, `values` is
 2 x 120 and `clusters` maps each sample to one of 120 `(mgsm, pair_id)` clusters.
 
-Quirk: a headline metric that is not a per-sample mean or pass@k (for instance a
-prompt-level IFEval variant computed from whole runs) cannot be resampled; such a column takes
-results.json's value and standard error instead (`ci_method = "stderr"`).
+Metrics other than a mean of per-sample values or pass@k (IFEval's number, the mean of four
+accuracies, two of them ratios of sums) are recomputed with the task's own registered metric
+on the shared samples; when that equals the plain per-sample mean (MT-Bench's `mean_score`)
+the column is bootstrapped like any other, otherwise its interval is the metric's own clustered
+standard error (`ci_method = "normal, task metric"`), unpaired.
 """
 
 from __future__ import annotations
@@ -33,32 +35,32 @@ class ColumnData:
     present: list[bool]  # per candidate
     tasks: list[str] = field(default_factory=list)
     scorers: dict[str, str] = field(default_factory=dict)  # task -> scorer used
-    reducers: dict[str, str] = field(default_factory=dict)
+    reducers: dict[str, str] = field(default_factory=dict)  # task -> "mean", "pass@k" or a metric name
     unit: str = "fraction"
     values: np.ndarray | None = None  # (C, n)
     clusters: list[tuple[str, str]] = field(default_factory=list)  # per sample: (task, pair_id)
     n_shared: int = 0
-    # Fallback for metrics that cannot be resampled: per candidate (value, stderr, n).
-    summary: list[tuple[float, float | None, int] | None] | None = None
+    # Metrics that are not a mean of per-sample values: per candidate (value, stderr, n, n_nan).
+    summary: list[tuple[float, float | None, int, int] | None] | None = None
+    judges: list[str] = field(default_factory=list)
     problem: str | None = None  # why the column has no numbers at all
 
 
-def _scorer_for(col: Column, run: RunData) -> tuple[str | None, str | None]:
-    """(scorer, reducer) of this column in this run; reducer None = not resampleable."""
+def _scorer_for(col: Column, run: RunData) -> tuple[str | None, str]:
+    """(scorer, reducer) of this column in this run. The reducer is "mean", "pass@k", or the
+    name of a task metric that is not a plain mean (recomputed on the shared samples)."""
     if col.scorer is not None:
         return col.scorer, col.reducer or "mean"
     head = run.headline
     if head is None:
         acc = [m["name"] for m in run.results.get("metrics", []) if m.get("kind") != "lang"]
-        if not acc:
-            return None, None
-        return acc[0], col.reducer or "mean"
+        return (acc[0] if acc else None), col.reducer or "mean"
     scorer, metric = head
-    if col.reducer:
-        return scorer, col.reducer
-    if metric == "mean" or metric.startswith("pass@"):
-        return scorer, metric if metric.startswith("pass@") else "mean"
-    return scorer, None
+    return scorer, col.reducer or metric
+
+
+def _simple(reducer: str) -> bool:
+    return reducer == "mean" or reducer.startswith("pass@")
 
 
 def column_tasks(col: Column, tasks_seen: Sequence[str]) -> list[str]:
@@ -72,6 +74,7 @@ def build_column(col: Column, cand_runs: Sequence[dict[str, RunData]], tasks_see
     tasks = column_tasks(col, tasks_seen)
     cd = ColumnData(col, [False] * n_c, tasks)
     keys: list[set[tuple[str, str, int]] | None] = [None] * n_c
+    judges: set[str] = set()
     for i, runs in enumerate(cand_runs):
         got: set[tuple[str, str, int]] = set()
         for t in tasks:
@@ -82,20 +85,23 @@ def build_column(col: Column, cand_runs: Sequence[dict[str, RunData]], tasks_see
             if scorer is None:
                 continue
             cd.scorers.setdefault(t, scorer)
-            cd.reducers.setdefault(t, reducer or "results.json")
+            cd.reducers.setdefault(t, reducer)
             cd.unit = run.unit(scorer)
+            if run.judge_label():
+                judges.add(run.judge_label() or "")
             got |= {(t, sid, ep) for sid, ep in sample_keys(run, scorer, col.langs, split)}
         if got:
             keys[i] = got
             cd.present[i] = True
+    cd.judges = sorted(judges)
     if not any(cd.present):
         cd.problem = "no run" if not any(t in r for r in cand_runs for t in tasks) else f"no samples in split {split!r}"
         return cd
-    if any(r == "results.json" for r in cd.reducers.values()):
-        return _summary_column(cd, cand_runs, split)
     shared = set.intersection(*(k for k in keys if k is not None))
     if not shared:
         cd.problem = "no shared samples between the candidates that have this column"
+        return cd
+    if not all(_simple(r) for r in cd.reducers.values()) and not _task_metric(cd, cand_runs, shared):
         return cd
     # One value per (task, sample) after reducing epochs; order is fixed by sorting.
     per: list[dict[tuple[str, str], tuple[float, str, str]]] = []
@@ -121,24 +127,48 @@ def build_column(col: Column, cand_runs: Sequence[dict[str, RunData]], tasks_see
     return cd
 
 
-def _summary_column(cd: ColumnData, cand_runs: Sequence[dict[str, RunData]], split: str) -> ColumnData:
-    """Values straight from results.json (one task, one language): no pairing possible."""
+def _task_metric(cd: ColumnData, cand_runs: Sequence[dict[str, RunData]], shared: set[tuple[str, str, int]]) -> bool:
+    """A column whose metric is not a plain per-sample mean: recompute it with the task's own
+    metric on the shared samples. Returns True when it turns out to be the plain mean (then
+    the caller bootstraps it, reducer "mean"); otherwise fills `summary` and returns False."""
+    from thaibench.metrics import METRICS
+    from thaibench.metrics import per_sample as mean_per_sample
+    from thaibench.task import TASKS
+
     col = cd.column
     if len(cd.tasks) != 1 or not col.langs or len(col.langs) != 1:
-        cd.problem = "its metric cannot be recomputed per sample and the column pools several groups"
-        return cd
+        cd.problem = "its metric is not a per-sample mean and the column pools several tasks or languages"
+        return False
     task, lang = cd.tasks[0], col.langs[0]
-    out: list[tuple[float, float | None, int] | None] = []
+    metric_name, scorer = cd.reducers[task], cd.scorers[task]
+    TASKS.names()  # task modules register their own metrics (MT-Bench's mean_score)
+    if metric_name not in METRICS:
+        cd.problem = f"metric {metric_name!r} is not known to this thaibench"
+        return False
+    keep = {(sid, ep) for (t, sid, ep) in shared if t == task}
+    out: list[tuple[float, float | None, int, int] | None] = []
+    plain = True
     for i, runs in enumerate(cand_runs):
-        run = runs.get(task)
-        m = run.metric(cd.scorers[task], lang) if (run is not None and cd.present[i]) else None
-        if m is None or m.get("value") is None:
+        if not cd.present[i]:
+            out.append(None)
+            continue
+        rows = runs[task].raw_scores(scorer, keep)
+        mv = next((m for m in METRICS.get(metric_name)(rows, scorer, lang)
+                   if m.name == scorer and getattr(m, "slice", None) is None), None)
+        if mv is None:
             out.append(None)
             cd.present[i] = False
-        else:
-            out.append((float(m["value"]), m.get("stderr"), int(m.get("n") or 0)))
+            continue
+        values, _, _ = mean_per_sample(rows)
+        mean = sum(values.values()) / len(values) if values else float("nan")
+        plain = plain and (mv.value == mean or abs(mv.value - mean) <= 1e-9)
+        out.append((float(mv.value), mv.stderr, int(mv.n), int(mv.n_nan)))
+    if plain:
+        cd.reducers[task] = "mean"
+        return True
     cd.summary = out
-    return cd
+    cd.n_shared = len({sid for sid, _ in keep})
+    return False
 
 
 def cell_scale(unit: str) -> float:
@@ -149,5 +179,5 @@ def cell_scale(unit: str) -> float:
 def column_meta(cd: ColumnData) -> dict[str, Any]:
     return {"key": cd.column.key, "unit": cd.unit, "tasks": cd.tasks, "scorers": cd.scorers,
             "reducers": cd.reducers, "n_shared": cd.n_shared, "n_clusters": len(set(cd.clusters)),
-            "problem": cd.problem,
-            "ci_method": "stderr" if cd.summary is not None else "paired cluster bootstrap"}
+            "judges": cd.judges, "problem": cd.problem,
+            "ci_method": "normal, task metric" if cd.summary is not None else "paired cluster bootstrap"}

@@ -103,7 +103,11 @@ def find_mismatches(runs: Sequence[RunData], one_run_per_candidate: bool = True,
                     checks.append(Mismatch(task, f"scorer versions within one run ({s})",
                                            ((",".join(sorted(r.scorer_versions()[s])), (who[id(r)],)),)))
         if any(r.judge for r in rs):
-            checks.append(_distinct(task, "judges", [(r.judge or "none", who[id(r)]) for r in rs]))
+            m = _distinct(task, "judges", [(r.judge_key() or "none", who[id(r)]) for r in rs])
+            if m is not None:
+                labels = {_short(r.judge_key() or "none"): r.judge_label() or "none" for r in rs}
+                m = Mismatch(task, m.what, tuple((labels.get(v, v), c) for v, c in m.groups))
+            checks.append(m)
         checks.append(_prompt_mismatch(task, rs, who))
         mismatches.extend(m for m in checks if m is not None)
         backends = _distinct(task, "backends", [({k: r.backend.get(k) for k in ("name", "version", "dtype")},

@@ -81,8 +81,9 @@ def render(lb: dict[str, Any]) -> str:
         spec = cols[c["key"]]
         src = ", ".join(f"{t}/{s} ({c['reducers'].get(t)})" for t, s in c["scorers"].items())
         note = f"; {spec['note']}" if spec.get("note") else ""
+        judged = f"; judged by {', '.join(c['judges'])}" if c.get("judges") else ""
         out.append(f"- **{_esc(c['label'])}**: {_esc(src)}; {c['n_shared']} shared samples in "
-                   f"{c['n_clusters']} clusters; {c['ci_method']}{_esc(note)}")
+                   f"{c['n_clusters']} clusters; {c['ci_method']}{_esc(judged)}{_esc(note)}")
     missing = [c for c in lb["columns"] if c["present_for"] == 0]
     if missing:
         out.append(f"- Not run by any candidate (shown as missing, never 0): "

@@ -239,7 +239,7 @@ def _cell(cd: ColumnData, draws: dict[str, tuple[np.ndarray, np.ndarray]], i: in
         ok = ~np.isnan(cd.values[i])
         out.update(n=int(ok.sum()), n_nan=int((~ok).sum()))
     elif cd.summary is not None and cd.summary[i]:
-        out.update(n=cd.summary[i][2], n_nan=None)
+        out.update(n=cd.summary[i][2], n_nan=cd.summary[i][3])
     return out
 
 

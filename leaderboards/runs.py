@@ -86,20 +86,43 @@ class RunData:
 
     @property
     def judge(self) -> Any:
-        """The judge of a judged task (MT-Bench), wherever the run record keeps it."""
-        return self.record.get("judge") or (self.record.get("task") or {}).get("judge") or self.results.get("judge")
+        """The judge whose ratings the scores hold (results.json: a re-judged run is rewritten
+        for its new judge), else the run record's."""
+        return self.results.get("judge") or self.record.get("judge") or (self.record.get("task") or {}).get("judge")
+
+    def judge_key(self) -> Any:
+        """What identifies the judge for comparisons (its id when it has one)."""
+        j = self.judge
+        return j.get("id") or j if isinstance(j, dict) else j
+
+    def judge_label(self) -> str | None:
+        j = self.judge
+        if j is None:
+            return None
+        return str(j.get("spec") or j.get("model") or j.get("id")) if isinstance(j, dict) else str(j)
 
     def metric(self, name: str, group: str) -> dict[str, Any] | None:
+        """The whole-group metric (not a slice such as an MT-Bench category)."""
         for m in self.results.get("metrics", []):
-            if m["name"] == name and m["group"] == group:
+            if m["name"] == name and m["group"] == group and m.get("slice") is None:
                 return m
         return None
 
     def unit(self, scorer: str) -> str:
         for m in self.results.get("metrics", []):
-            if m["name"] == scorer:
+            if m["name"] == scorer and m.get("slice") is None:
                 return m.get("unit", "fraction")
         return "fraction"
+
+    def raw_scores(self, scorer: str, keep: set[tuple[str, int]]) -> list[dict[str, Any]]:
+        """Full score lines (details included) of one scorer for the (sample_id, epoch) pairs in
+        `keep`, last line winning; read again from disk, since most boards never need them."""
+        out: dict[tuple[str, int], dict[str, Any]] = {}
+        for row in read_jsonl(self.dir / SCORES_FILE):
+            key = (row["sample_id"], int(row["epoch"]))
+            if row["scorer"] == scorer and key in keep:
+                out[key] = row
+        return list(out.values())
 
     def scorer_versions(self) -> dict[str, set[str]]:
         return {scorer: {r.version for r in rows.values()} for scorer, rows in self.scores.items()}

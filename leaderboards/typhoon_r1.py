@@ -10,8 +10,10 @@ row there; where the paper leaves a choice open, the column's note says what it 
 - IFEval EN/TH: task `ifeval`, the IFEval number its task names as headline (default: the mean
   of prompt- and instruction-level, strict and loose accuracy); the leaderboard prints which
   scorer/metric it read.
-- MT-Bench EN/TH: task `mt_bench`, mean judge rating 1-10 (x10 in the average). The Thai column
-  is whatever Thai question set the run used; the judge is shown and must agree across rows.
+- MT-Bench EN/TH: task `mt_bench`, mean judge rating 1-10 (x10 in the average). thaibench's
+  Thai questions are the M2Lingual translation; the paper used a different, hub-only Thai set
+  (ThaiLLM-Leaderboard/mt-bench-thai), so the Thai column is comparable in kind, not in value.
+  The judge is shown beside the columns and must agree across rows.
 - Lang: Thai prompts of task `language_accuracy`, rule `lang_public_check` (the public Thai
   code-switching check behind the paper's column; it passes an empty answer). `Lang (strict)`
   beside it uses the project's own rule `answer_lang_ok` and is not in the average.
@@ -41,7 +43,8 @@ COLUMNS = (
     Column("mtbench_en", "MT-Bench EN", ("mt_bench",), ("en",), group="chat", average_scale=10.0,
            chance=1.0, top=10.0, note="mean judge rating 1-10; x10 in the average"),
     Column("mtbench_th", "MT-Bench TH", ("mt_bench",), ("th",), group="chat", average_scale=10.0,
-           chance=1.0, top=10.0, note="mean judge rating 1-10 on the run's Thai set; x10 in the average"),
+           chance=1.0, top=10.0, note="mean judge rating 1-10; x10 in the average; thaibench's Thai set is "
+                                      "M2Lingual's, the paper's was ThaiLLM-Leaderboard/mt-bench-thai"),
     Column("lang", "Lang", (LANG_SET,), ("th",), scorer="lang_public_check", group="language",
            note="Thai prompts of language_accuracy; rule lang_public_check (the public check; "
                 "passes empty answers)"),

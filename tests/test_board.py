@@ -286,3 +286,52 @@ def test_pandas_api(tmp_path: Path) -> None:
     assert len(avg) == 6 and avg.loc["merge-0.75", "sweep"] == avg.loc["merge-0.25", "sweep"]
     missing = b[b.column == "aime2025_en"]
     assert len(missing) == 0 or missing.missing.all()
+
+
+def _ifeval_details(seed: int, n: int) -> tuple[list[int], list[dict[str, Any]]]:
+    import random
+
+    rnd = random.Random(seed)
+    values, details = [], []
+    for _ in range(n):
+        inst = [{"strict": rnd.random() < 0.6, "loose": False} for _ in range(rnd.randint(1, 3))]
+        for i in inst:
+            i["loose"] = i["strict"] or rnd.random() < 0.5
+        ps, pl = all(i["strict"] for i in inst), all(i["loose"] for i in inst)
+        values.append(int(ps))
+        details.append({"prompt_strict": ps, "prompt_loose": pl, "instructions": inst})
+    return values, details
+
+
+def test_a_non_mean_headline_is_recomputed_on_shared_samples(tmp_path: Path) -> None:
+    from thaibench.metrics import METRICS
+
+    va, da = _ifeval_details(1, 12)
+    vb, db = _ifeval_details(2, 8)          # b answered only the first 8 prompts
+    for cid, v, d in (("a", va, da), ("b", vb, db)):
+        fabricate_run(tmp_path, FabSpec(cand(cid), "ifeval", {"ifeval": {"en": v}}, headline=("ifeval", "ifeval"),
+                                        details={"ifeval": {"en": d}}))
+    lb = build_leaderboard(load_runs([tmp_path]), "typhoon_r1", ALL)
+    col = next(c for c in lb["columns"] if c["key"] == "ifeval_en")
+    assert col["ci_method"] == "normal, task metric" and col["n_shared"] == 8
+    rows = [{"sample_id": f"en/ifeval-{i:03d}", "epoch": 0, "pair_id": f"ifeval-{i:03d}", "value": float(va[i]),
+             "details": da[i]} for i in range(8)]
+    expected = METRICS.get("ifeval")(rows, "ifeval", "en")[0]
+    cell = rows_by_id(lb)["a"]["cells"]["ifeval_en"]
+    assert cell["value"] == pytest.approx(100 * expected.value, abs=1e-3)
+    assert cell["ci_low"] < cell["value"] < cell["ci_high"] and cell["n"] == 8
+    # The four-accuracy mean differs from the per-sample value (prompt-level strict) it is built on.
+    assert cell["value"] != pytest.approx(100 * sum(va[:8]) / 8)
+
+
+def test_a_mean_like_task_metric_is_bootstrapped(tmp_path: Path) -> None:
+    for cid, r in (("a", [8.0, 7.0, 9.0, 6.0]), ("b", [5.0, 6.0, 7.0, 4.0])):
+        fabricate_run(tmp_path, FabSpec(cand(cid), "mt_bench", {"mt_bench_score": {"en": r, "th": r}},
+                                        headline=("mt_bench_score", "mean_score"), units={"mt_bench_score": "score"},
+                                        judge={"id": "j1", "spec": "openai:judge@http://x"}))
+    lb = build_leaderboard(load_runs([tmp_path]), "typhoon_r1", ALL)
+    col = next(c for c in lb["columns"] if c["key"] == "mtbench_en")
+    assert col["ci_method"] == "paired cluster bootstrap" and col["reducers"] == {"mt_bench": "mean"}
+    assert col["judges"] == ["openai:judge@http://x"]
+    assert rows_by_id(lb)["a"]["cells"]["mtbench_en"]["value"] == pytest.approx(7.5)
+    assert rows_by_id(lb)["a"]["aggregates"]["average"]["value"] == pytest.approx(75.0)

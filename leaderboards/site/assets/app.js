@@ -130,7 +130,8 @@
   var notes = document.getElementById("column-notes");
   data.columns.forEach(function (c) {
     notes.appendChild(h("li", { text: c.label + ": " + c.source + " · " + c.n_shared + " shared samples, " +
-      c.n_clusters + " clusters · " + c.ci_method + (c.note ? " · " + c.note : "") }));
+      c.n_clusters + " clusters · " + c.ci_method + (c.judges && c.judges.length ? " · judged by " + c.judges.join(", ") : "") +
+      (c.note ? " · " + c.note : "") }));
   });
   if (data.not_run.length) notes.appendChild(h("li", { text: "Not run by any candidate (missing, never 0): " + data.not_run.join(", ") }));
   data.aggregates.forEach(function (a) {
