@@ -119,11 +119,9 @@ def _matches(text: str) -> list[re.Match[str]]:
     found: list[re.Match[str]] = []
     pos = 0  # text before pos is decided
     checked = -1  # candidate starts up to here were tried and failed
-    for hit in _TRIGGER.finditer(text):
+    search = _TRIGGER.search
+    while (hit := search(text, pos if pos > checked else checked + 1)) is not None:
         h, he = hit.span()
-        if he <= pos:
-            continue
-        h = max(h, pos)
         lo = max(pos, checked + 1, h - _MAX_BACK)
         s = h
         while s > lo and text[s - 1] in _TOKEN_CHARS:
@@ -134,7 +132,7 @@ def _matches(text: str) -> list[re.Match[str]]:
             m = NEUTRAL.match(text, p)
             if m is not None and m.end() > m.start():
                 found.append(m)
-                pos = m.end()
+                pos = m.end()  # the next search starts after the match: no hits inside it
                 break
         else:
             checked = he - 1
