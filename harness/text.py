@@ -84,8 +84,8 @@ def remove_thousands_separators(text: str) -> str:
 
 
 # --- answer prefixes --------------------------------------------------------------------
-# Inline prefixes: the answer follows on the same line. Each is a regex fragment; order does
-# not matter (the longest match at a position wins through alternation order below).
+# Inline prefixes: the answer follows on the same line. Regex fragments, tried in order at each
+# position (Python takes the first alternative that matches, so the forms with a colon come first).
 ANSWER_PREFIXES: dict[str, tuple[str, ...]] = {
     "en": (
         r"(?:the\s+)?final\s+(?:answer|result)\s*(?:is|would\s+be|will\s+be)?\s*(?:\*\*)?\s*:",

@@ -149,6 +149,11 @@ def test_scorer_values_and_explanations() -> None:
     assert wrong.value == 0.0 and wrong.answer == "17" and "differs" in (wrong.explanation or "")
     missing = _score("Hope this helps!", finish_reason="length")
     assert missing.value == 0.0 and "cut off" in (missing.explanation or "")
+    # A response cut off mid-computation: its last number is no commitment...
+    cut = _score("First, 16 - 3 - 4 = 9, and 9 * 2 = 18", finish_reason="length")
+    assert cut.value == 0.0 and cut.answer is None
+    # ...but a box it wrote before the cut is.
+    assert _score("So the answer is \\boxed{18}. Let me double-check: 16 - 3", finish_reason="length").value == 1.0
     # With no trace at all the whole text is the answer.
     assert _score("so \\boxed{18}", answer="", think_closed=None).value == 1.0
     # A list of accepted golds: any one matches.

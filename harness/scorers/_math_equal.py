@@ -26,6 +26,7 @@ Example: check_equal("28\\,800", "28800") -> Verdict(True, "exact")
 
 from __future__ import annotations
 
+import atexit
 import json
 import logging
 import os
@@ -260,7 +261,12 @@ class _Engine:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._proc: subprocess.Popen[str] | None = None
+        self._pid = os.getpid()
         self._inline = os.name != "posix" or os.environ.get("THAIBENCH_MATH_INLINE") == "1"
+
+    def close(self) -> None:
+        if self._pid == os.getpid():
+            self._kill()
 
     def _start(self) -> None:
         err = tempfile.TemporaryFile(mode="w+")
@@ -300,6 +306,8 @@ class _Engine:
     def compare(self, p: str, g: str, timeout: float) -> bool | str:
         if self._inline:
             return _inline_compare(p, g, timeout)
+        if self._pid != os.getpid():  # a forked child: the parent's worker is not ours to use
+            self._pid, self._proc, self._lock = os.getpid(), None, threading.Lock()
         with self._lock:
             try:
                 try:
@@ -339,6 +347,7 @@ def _inline_compare(p: str, g: str, timeout: float) -> bool | str:
 
 
 _ENGINE = _Engine()
+atexit.register(_ENGINE.close)
 
 
 def _serve() -> None:

@@ -7,8 +7,8 @@ answer (0.0, "unclosed reasoning trace, no answer": the model failed), a backend
 Which answer counts (`extract_answer`), in order:
 1. `\\boxed{...}` / `\\fbox{...}` (nested braces, `\\boxed 5`): the LAST box wins, because a
    response commits at its end ("\\boxed{3} is wrong ... the answer is \\boxed{5}" -> 5). Boxes
-   written as one list ("x = \\boxed{2} or x = \\boxed{-3}") are joined: "2, -3". An unclosed box
-   (cut off) is ignored.
+   written as one list ("x = \\boxed{2} or x = \\boxed{-3}") are joined: "2, -3". A response
+   that ends in an unclosed box ("\\boxed{12", cut off at the token limit) has no answer.
 2. An answer statement AFTER the last box overrides it when it holds a value ("\\boxed{6} per
    batch ... **Answer:** 18" -> 18): "Answer:", "The final answer is", "**Final Answer**" on its
    own line with the value below, "####", "คำตอบ:", "ตอบ:", "คำตอบสุดท้ายคือ", "ดังนั้น คำตอบคือ"
@@ -17,12 +17,15 @@ Which answer counts (`extract_answer`), in order:
 4. Fallback, deliberately narrow: the last non-empty line (passing over at most two short
    closing lines with no digit, such as "Hope this helps!"); its last `$...$` / `\\(...\\)`
    math, else its last number ("So she makes 9 x 2 = 18 dollars." -> 18). A response whose
-   last lines hold no number gives no answer: a wrong answer must not become right by luck.
+   last lines hold no number gives no answer, and the scorer skips this rule for a response
+   cut off at the token limit: a wrong answer must not become right by luck.
 
 Example: extract_answer("**คำตอบ:** ๒,๕๐๐ บาท") -> "2500"
 
-Known quirks: Thai answers to MATH text golds (`\\text{east}` answered as "ตะวันออก") are not
-translated; a box group joins with ", " so "\\boxed{(1,2)}" and "\\boxed{1}, \\boxed{2}" differ.
+Known quirks: in an answer statement without a box the FIRST number counts ("Answer: 18
+dollars (9 eggs x $2)" -> 18), so "Answer: in 3 days she has 45" gives 3; Thai transliterated
+names (`\\text{Navin}` answered "นาวิน") are not matched; a box group joins with ", ", so
+"\\boxed{(1,2)}" and "\\boxed{1}, \\boxed{2}" differ.
 """
 
 from __future__ import annotations
@@ -45,8 +48,10 @@ _BETWEEN_RE = re.compile(
     r"^(?:\s|\$|\\[()\[\]]|[,;&]|\\q?quad|\\text\s*\{\s*(?:and|or|และ|หรือ)\s*\}|\b(?:and|or)\b|และ|หรือ"
     r"|\\(?:text|mathrm)\s*\{\s*[A-Za-z]\s*\}\s*=|[A-Za-z](?:_\{?\w+\}?)?\s*=|\\\\)*$")
 _NOT_COMMITMENT_RE = re.compile(r"(?:check|verif|confirm|ตรวจ|ทวน)\w*[\s\w]{0,12}$", re.IGNORECASE)
+# Thai letters count as \w, and Thai writes "ได้18บาท": only Latin letters and digits block a match.
 _NUMBER_RE = re.compile(
-    r"(?<![\w.])(?:(?<![\w)])-)?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:\s*/\s*\d+)?%?|(?<![\w.])\.\d+")
+    r"(?<![A-Za-z0-9_.])(?:(?<![A-Za-z0-9_)])-)?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:\s*/\s*\d+)?%?"
+    r"|(?<![A-Za-z0-9_.])\.\d+")
 _STOP_WORDS = {"correct", "incorrect", "wrong", "right", "below", "above", "follows", "clear", "clearly",
                "verified", "confirmed", "consistent", "valid", "same", "unchanged", "as", "that", "this"}
 _MAX_BLOCK_LINES = 40
@@ -208,8 +213,9 @@ def _last_line_answer(text: str) -> str | None:
     return clean_answer(nums[-1]) if nums else None
 
 
-def extract(answer_text: str) -> Extraction | None:
-    """`extract_answer` with the source of the answer (for score details)."""
+def extract(answer_text: str, fallback: bool = True) -> Extraction | None:
+    """`extract_answer` with the source of the answer (for score details). `fallback=False`
+    turns off the last-line rule (the scorer does so for text cut off at the token limit)."""
     text = normalize(answer_text or "").replace("\u2212", "-")  # U+2212 MINUS SIGN
     if "</think>" in text:  # a caller passed the raw text: only what follows the trace counts
         text = text.rsplit("</think>", 1)[1]
@@ -229,7 +235,7 @@ def extract(answer_text: str) -> Extraction | None:
     if boxes:
         ans = _box_group(text, boxes)
         return Extraction(ans, "boxed") if ans else None
-    ans = _last_line_answer(text)
+    ans = _last_line_answer(text) if fallback else None
     return Extraction(ans, "last line") if ans else None
 
 
@@ -255,7 +261,8 @@ def math_equiv(timeout: float = 10.0) -> ScoreFn:
             return Score(0.0, None, "unclosed reasoning trace, no answer")
         # With no trace at all the whole text is the answer (Generation.answer should say so too).
         text = gen.answer if gen.answer or gen.think_closed is not None else gen.text
-        found = extract(text)
+        # Text cut off at the token limit stopped mid-thought: its last number is no commitment.
+        found = extract(text, fallback=gen.finish_reason != "length")
         if found is None:
             why = " (cut off at the token limit)" if gen.finish_reason == "length" else ""
             return Score(0.0, None, f"no answer found{why}", {"gold": golds[0]})
