@@ -93,15 +93,14 @@ def find_mismatches(runs: Sequence[RunData], one_run_per_candidate: bool = True,
         for lang in langs:
             checks.append(_distinct(task, f"data ({lang})", [(r.results["data"][lang], who[id(r)])
                                                              for r in rs if lang in (r.results.get("data") or {})]))
-        scorers = sorted({s for r in rs for s in r.scorer_versions()})
-        for s in scorers:
+        versions = {id(r): r.scorer_versions() for r in rs}
+        for s in sorted({s for v in versions.values() for s in v}):
             checks.append(_distinct(task, f"scorer versions ({s})", [
-                (",".join(sorted(r.scorer_versions().get(s, set()))), who[id(r)])
-                for r in rs if s in r.scorer_versions()]))
+                (",".join(sorted(versions[id(r)][s])), who[id(r)]) for r in rs if s in versions[id(r)]]))
             for r in rs:
-                if len(r.scorer_versions().get(s, ())) > 1:
+                if len(versions[id(r)].get(s, ())) > 1:
                     checks.append(Mismatch(task, f"scorer versions within one run ({s})",
-                                           ((",".join(sorted(r.scorer_versions()[s])), (who[id(r)],)),)))
+                                           ((",".join(sorted(versions[id(r)][s])), (who[id(r)],)),)))
         if any(r.judge for r in rs):
             m = _distinct(task, "judges", [(r.judge_key() or "none", who[id(r)]) for r in rs])
             if m is not None:

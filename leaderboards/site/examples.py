@@ -13,12 +13,14 @@ Example segment list: [["คำตอบคือ ", false], ["the answer is", t
 
 from __future__ import annotations
 
+import json
 import math
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from thaibench.leaderboards.runs import RunData
-from thaibench.records import GENERATIONS_FILE, SCORES_FILE, read_jsonl
+from thaibench.records import GENERATIONS_FILE, SCORES_FILE
 
 SPAN_SCORER = "code_switch_rate"
 MAX_CHARS = 4000
@@ -77,18 +79,38 @@ def pick(run: RunData, split: str, per_run: int = 3) -> list[tuple[str, int]]:
     return chosen[:per_run]
 
 
+def _lines_about(path: Path, sample_ids: set[str]) -> Iterator[dict[str, Any]]:
+    """The complete JSON lines of `path` that mention one of `sample_ids`. A line is parsed only
+    when the JSON-encoded id occurs in it (quotes inside strings are escaped, so the filter never
+    misses a line; the parsed line is checked exactly by the caller). Saves decoding long traces."""
+    tokens = [json.dumps(s, ensure_ascii=False) for s in sample_ids]
+    tokens += [json.dumps(s) for s in sample_ids]
+    if not path.exists():
+        return
+    with path.open(encoding="utf-8") as f:
+        for line in f:
+            if not line.endswith("\n"):
+                break
+            if any(t in line for t in tokens):
+                try:
+                    yield json.loads(line)
+                except json.JSONDecodeError:
+                    continue
+
+
 def examples_for(run: RunData, split: str, per_run: int = 3) -> list[dict[str, Any]]:
     keys = pick(run, split, per_run)
     if not keys:
         return []
     want = set(keys)
+    ids = {sid for sid, _ in keys}
     gens: dict[tuple[str, int], dict[str, Any]] = {}
-    for g in read_jsonl(Path(run.dir) / GENERATIONS_FILE):
+    for g in _lines_about(Path(run.dir) / GENERATIONS_FILE, ids):
         k = (g["sample_id"], int(g["epoch"]))
         if k in want and (k not in gens or not g.get("error")):
             gens[k] = g
     spans: dict[tuple[str, int], dict[str, Any]] = {}
-    for s in read_jsonl(Path(run.dir) / SCORES_FILE):
+    for s in _lines_about(Path(run.dir) / SCORES_FILE, ids):
         k = (s["sample_id"], int(s["epoch"]))
         if k in want and s.get("scorer") == SPAN_SCORER:
             spans[k] = s.get("details") or {}
