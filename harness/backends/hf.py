@@ -131,7 +131,9 @@ class HFBackend(Backend):
             return
         import torch
         from transformers import AutoModelForCausalLM, AutoTokenizer
+        from transformers.utils import logging as hf_logging
 
+        hf_logging.disable_progress_bar()  # our own progress bars say what is happening
         dtype = getattr(torch, self._dtype_name())
         kwargs: dict[str, Any] = {k: v for k, v in self.options.model_args.items() if k != "base"}
         kwargs.setdefault("dtype", dtype)

@@ -1,0 +1,177 @@
+"""The ratio sweep: many merge candidates scored without writing them to disk.
+
+In-memory mode loads the parents once (as state dicts, on the scoring device) and ONE model
+object; each candidate's weights are computed in place into that object (`MergePlan.merge_into`,
+chunk by chunk, in the output dtype) when its first batch is generated, then scored through the
+ordinary pipeline. Nothing is written but the run directories. Because a candidate's id is its
+content id (generator, parent ids, params), its run directories are content-addressed: a killed
+sweep restarts where it stopped (a candidate whose runs are complete is not even merged), and
+shards of one sweep (`--shard I/N`) on different machines combine with no extra step.
+`--save` writes chosen candidates with the streaming merge, byte-identical to what was scored.
+
+Disk mode (`--disk`) is for models that do not fit in memory twice: the parents are read once
+and all K candidates are written in one pass (thaibench.merge.stream), then scored one by one.
+
+Example:
+    thaibench sweep --models ./thai ./r1 --ratios 0,0.25,0.5,0.75,1 --presets m1,m2,m3 --suite mini
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from thaibench.backends import BackendOptions
+from thaibench.backends.hf import HFBackend
+from thaibench.candidates import CandidateSpec, resolve_spec
+from thaibench.errors import UserError
+
+
+@dataclass(frozen=True)
+class SweepCandidate:
+    """A spec with its content id and a short human label ("linear 0.3", "linear m3")."""
+
+    spec: CandidateSpec
+    id: str
+    label: str
+
+    def record(self) -> dict[str, Any]:
+        resolved = resolve_spec(self.spec)
+        parents = [{"id": pid, "ref": ref, "role": "base" if ref == self.spec.params.get("base") else None}
+                   for pid, ref in zip(resolved.parents, self.spec.parents, strict=True)]
+        return {"id": self.id, "kind": "merge", "name": self.label, "spec": resolved.to_dict(),
+                "lineage": {"method": self.spec.generator, "parents": parents, "params": dict(self.spec.params)},
+                "in_memory": True, "cacheable": True}
+
+
+def sweep_candidates(models: Sequence[str], methods: Sequence[str], ratios: Sequence[Any],
+                     base: str | None = None, out_dtype: str | None = None) -> list[SweepCandidate]:
+    """Every (method, ratio) combination as a candidate; ratios are numbers or preset names."""
+    from thaibench.candidates import GENERATORS
+
+    out = []
+    for method in methods:
+        gen = GENERATORS.get(method)
+        grid: dict[str, Any] = {"ratio": list(ratios)}
+        if out_dtype:
+            grid["out_dtype"] = out_dtype
+        for spec, ratio in zip(gen.specs(models=list(models), base=base, **grid), ratios, strict=True):
+            cid = resolve_spec(spec).id
+            label = f"{method} {ratio:g}" if isinstance(ratio, (int, float)) else f"{method} {ratio}"
+            out.append(SweepCandidate(spec, cid, label))
+    return out
+
+
+def parse_ratios(ratios: str | None, presets: str | None, grid: str | None) -> list[Any]:
+    """`--ratios 0.1,0.5`, `--presets m1,m3`, `--grid 0:1:0.1` (inclusive) -> one list."""
+    out: list[Any] = []
+    try:
+        out += [float(x) for x in (ratios or "").split(",") if x.strip()]
+        if grid:
+            lo, hi, step = (float(x) for x in grid.split(":"))
+            n = int(round((hi - lo) / step))
+            out += [round(lo + i * step, 10) for i in range(n + 1)]
+    except ValueError:
+        raise UserError(f"bad ratio list: --ratios {ratios!r} --grid {grid!r} (numbers; grid is LO:HI:STEP)") from None
+    out += [p.strip() for p in (presets or "").split(",") if p.strip()]
+    if not out:
+        raise UserError("name some candidates: --ratios, --grid or --presets")
+    return list(dict.fromkeys(out))
+
+
+def shard(items: Sequence[SweepCandidate], spec: str | None) -> list[SweepCandidate]:
+    """`--shard I/N`: the candidates whose position in id order is I modulo N."""
+    if not spec:
+        return list(items)
+    try:
+        i, n = (int(x) for x in spec.split("/"))
+        if not 0 <= i < n:
+            raise ValueError
+    except ValueError:
+        raise UserError(f"--shard {spec!r}: expected I/N with 0 <= I < N") from None
+    ordered = sorted(items, key=lambda c: c.id)
+    return [c for k, c in enumerate(ordered) if k % n == i]
+
+
+class SharedParents:
+    """The parents' tensors, loaded once, and one model object that takes each candidate's weights."""
+
+    def __init__(self, models: Sequence[str], device: str, dtype: str) -> None:
+        from thaibench.merge.sources import open_parent
+
+        self.refs = list(models)
+        self.device = device
+        self.dtype = dtype
+        self._parents = [open_parent(r) for r in models]
+        self._sds: list[dict[str, Any]] | None = None
+        self._model: Any = None
+        self.active: str | None = None
+        self.merges = 0
+
+    def tokenizer_dir(self, index: int) -> Path:
+        return self._parents[index].tokenizer_dir
+
+    def _state_dicts(self) -> list[dict[str, Any]]:
+        if self._sds is None:
+            sds = []
+            for p in self._parents:
+                sds.append({name: p.source.read(name).view(info.shape).to(self.device)
+                            for name, info in p.tensors.items()})
+            self._sds = sds
+        return self._sds
+
+    def activate(self, cand: SweepCandidate) -> Any:
+        """The shared model with `cand`'s weights (computed now unless already active)."""
+        import torch
+        from transformers import AutoConfig, AutoModelForCausalLM
+
+        from thaibench.merge.build import open_plan
+
+        if self.active == cand.id:
+            return self._model
+        _, opened, plan, _ = open_plan(cand.spec)
+        for p in opened:
+            p.close()
+        if self._model is None:
+            src = self._parents[int(cand.spec.params.get("tokenizer_source") or 0)]
+            cfg = AutoConfig.from_pretrained(src.base_path or src.path)
+            self._model = AutoModelForCausalLM.from_config(cfg, dtype=getattr(torch, self.dtype))
+            self._model.to(self.device).eval()
+        with torch.no_grad():
+            plan.merge_into(self._model.state_dict(), self._state_dicts())
+        self.active = cand.id
+        self.merges += 1
+        return self._model
+
+    def close(self) -> None:
+        for p in self._parents:
+            p.close()
+
+
+class MergedBackend(HFBackend):
+    """The hf backend over the shared model, set to one candidate's weights on first use."""
+
+    def __init__(self, shared: SharedParents, cand: SweepCandidate, options: BackendOptions) -> None:
+        self.shared = shared
+        self.cand = cand
+        self.model = cand.label
+        self.options = options
+        self.path = shared.tokenizer_dir(int(cand.spec.params.get("tokenizer_source") or 0))
+        self.base = None
+        self.batch_size = options.batch_size
+        self._model = None
+        self._tok = None
+        self._candidate = cand.record()
+
+    def _load(self) -> None:
+        if self._model is None or self.shared.active != self.cand.id:
+            self._load_tokenizer()
+            self._tok.padding_side = "left"
+            if self._tok.pad_token is None:
+                self._tok.pad_token = self._tok.eos_token
+            self._model = self.shared.activate(self.cand)
+
+    def info(self) -> dict[str, Any]:
+        return {**super().info(), "in_memory_merge": True}
