@@ -91,7 +91,7 @@ ANSWER_PREFIXES: dict[str, tuple[str, ...]] = {
         r"(?:the\s+)?final\s+(?:answer|result)\s*(?:is|would\s+be|will\s+be)?\s*(?:\*\*)?\s*:",
         r"(?:the\s+)?(?:final\s+|correct\s+)?answer\s+(?:is|would\s+be|should\s+be|will\s+be)(?:\s*:)?",
         r"(?:the\s+)?final\s+(?:answer|result)\s+(?:is|would\s+be|will\s+be)(?:\s*:)?",
-        r"answer\s*(?:\*\*)?\s*:",
+        r"answer\s*(?:\*\*)?\s*[:=]",
         r"####",
     ),
     "th": (
@@ -122,8 +122,8 @@ ANSWER_PREFIX_RE = re.compile(
 ANSWER_HEADING_RE = re.compile(
     rf"^[ \t>#*_]*(?:{_alternation(ANSWER_HEADINGS)})[ \t*_:]*$", re.IGNORECASE | re.MULTILINE
 )
-# A bare "ตอบ 18" at the start of a line (Thai school style), answer must start with a digit or math.
-THAI_BARE_ANSWER_RE = re.compile(r"^[ \t*]*ตอบ[ \t]+(?=[-\d$\\])", re.MULTILINE)
+# A bare "ตอบ 18" (Thai school style, often after "∴"): the answer must start with a digit or math.
+THAI_BARE_ANSWER_RE = re.compile(r"(?:^|(?<=[\s*∴:]))ตอบ[ \t]+(?=[-\d$\\])", re.MULTILINE)
 
 
 def strip_answer_prefix(line: str) -> str | None:

@@ -36,6 +36,7 @@ EXTRACT = [
     (THAI, "ดังนั้น เจเน็ตได้เงิน 18 ดอลลาร์ต่อวัน", "18"),
     (THAI, "ผลลัพธ์สุดท้ายคือ ๙๖", "96"),
     (THAI, "คำตอบ = 64 ลูก", "64"),
+    (THAI, "∴ ตอบ ๑๘ บาท", "18"),
     (THAI, "ดังนั้น เจเน็ตได้เงิน 18 ดอลลาร์ต่อวัน\n\nหวังว่าจะช่วยได้นะครับ", "18"),
     (THAI, "คำตอบคือ เศษ 3 ส่วน 4", "\\frac{3}{4}"),
     (BOXED, "\\boxed{18}", "18"),
@@ -69,6 +70,8 @@ EXTRACT = [
     (LATEX, "\\boxed{\\text{18 dollars}}", "18"),
     (LATEX, "\\boxed{\\frac{1}{2}\\text{ of the pie}}", "\\frac{1}{2}"),
     (LATEX, "The temperature drops to \\boxed{\u22125}.", "-5"),
+    (LATEX, "Answer: 2√3 cm", "2\\sqrt{3}"),
+    (LATEX, "\\boxed{x^2 = 25 \\implies x = 5}", "x = 5"),
     (SEVERAL, "\\boxed{3} is wrong... the answer is \\boxed{5}", "5"),
     (SEVERAL, "First $\\boxed{4}$, then $\\boxed{7}$ as partial sums.\n\nAnswer: \\boxed{12}", "12"),
     (SEVERAL, "x = \\boxed{2} or x = \\boxed{-3}", "2, -3"),
@@ -181,6 +184,7 @@ EQUIV = [
     ("ทิศตะวันออก", "\\text{east}", True), ("an ellipse", "\\text{ellipse}", True), ("วงรี", "\\text{ellipse}", True),
     ("\\sqrt{8}", "2\\sqrt{2}", True), ("x^2+2x+1", "(x+1)^2", True), ("x^2+2x", "(x+1)^2", False),
     ("(-\\infty,2)\\cup(3,\\infty)", "(-\\infty, 2) \\cup (3, \\infty)", True), ("(2,102)", "(2,12) \\cup (12,102)", False),
+    ("2√3", "\\sqrt{12}", True), ("π/2", "\\frac{\\pi}{2}", True), ("½", "0.5", True),
 ]
 
 

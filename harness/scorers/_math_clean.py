@@ -150,6 +150,20 @@ def _multiply(m: re.Match[str]) -> str:
     return format(value.normalize(), "f")
 
 
+_UNICODE_MATH = {"π": "\\pi ", "∞": "\\infty ", "×": "\\times ", "÷": "\\div ", "·": "\\cdot ",
+                 "≤": "\\le ", "≥": "\\ge ", "≠": "\\ne ", "±": "\\pm ", "½": "\\frac{1}{2}",
+                 "¼": "\\frac{1}{4}", "¾": "\\frac{3}{4}", "⅓": "\\frac{1}{3}", "⅔": "\\frac{2}{3}"}
+_UNICODE_MATH_RE = re.compile("|".join(map(re.escape, _UNICODE_MATH)))
+# What leads to a conclusion: the answer is what follows the last one ("x^2 = 25 \implies x = 5").
+_THEREFORE_RE = re.compile(r"\\(?:implies|Rightarrow|Longrightarrow|therefore)(?![A-Za-z])|∴|⇒|⟹")
+
+
+def _unicode_math(s: str) -> str:
+    """Plain-text math to LaTeX: 2√3 -> 2\\sqrt{3}, π -> \\pi, ½ -> \\frac{1}{2}."""
+    s = re.sub(r"√\s*(\d+(?:\.\d+)?|[A-Za-z])", r"\\sqrt{\1}", s).replace("√", "\\sqrt")
+    return _UNICODE_MATH_RE.sub(lambda m: _UNICODE_MATH[m.group(0)], s)
+
+
 def number_words(s: str) -> str:
     """Number words to symbols: ร้อยละ 20 / 20 เปอร์เซ็นต์ / 20 percent -> 20%, เศษ 3 ส่วน 4 ->
     \\frac{3}{4}, 1.5 ล้าน / 1.5 million -> 1500000."""
@@ -164,6 +178,7 @@ def clean_answer(answer: str) -> str:
     s = normalize(answer).replace("\u2212", "-")  # U+2212 MINUS SIGN
     s = LINE_SPACING_RE.sub(r"\\\\ ", s)
     s = re.sub(r"\*\*|__", " ", s)  # markdown bold, never math
+    s = _unicode_math(s)
     s = _strip_wrappers(s)
     s = re.sub(r"(?<!\\)\$", " ", s).replace("\\$", " ")
     s = re.sub(r"\\(?:displaystyle|textstyle|scriptstyle|limits)\b", "", s)
@@ -189,5 +204,6 @@ def clean_answer(answer: str) -> str:
     s = _TRAILING_WORDS_RE.sub("", s).strip()
     s = _strip_wrappers(s)
     s = remove_thousands_separators(s)
+    s = _THEREFORE_RE.split(s)[-1].strip() or s
     s = _approx_part(_equation_part(s))
     return re.sub(r"\s+", " ", s).strip()
