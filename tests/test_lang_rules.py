@@ -65,6 +65,12 @@ ACCEPTED_IN_THAI = [
     "เลือกแผน Pay As You Go หรือแบบรายปีก็ได้",
     "ประโยค I have been to Japan แปลว่า ฉันเคยไปญี่ปุ่นมาแล้ว",
     "แอป LINE และ Facebook Messenger เป็นที่นิยมในไทย",
+    # English cited for discussion, without quote marks, after a citing word or before "means".
+    "ตัวอย่างประโยค: She has been working here since 2010. ใช้ present perfect continuous",
+    "ภาษาอังกฤษเรียกว่า Survival of the fittest ซึ่งเป็นแนวคิดของดาร์วิน",
+    # "a" before a function word is a variable, not an article.
+    "ผลลัพธ์ของ integral(a=0 to pi) คือ 2",
+    "- **Supervised Learning**: เรียนรู้จากข้อมูลที่มีป้ายกำกับ\n- **Unsupervised Learning**: ไม่มีป้ายกำกับ",
 ]
 
 
@@ -118,6 +124,18 @@ SWITCHES = [
     ("ราคาอยู่ที่ 300 บาท 价格很便宜 ค่ะ", "th", [("价格很便宜", "zh")]),
     ("ผลลัพธ์คือ ٤٢ ตามที่คำนวณ مرحبا", "th", [("مرحبا", "und")]),
     ("Paris is the capital of France.", "th", [("Paris is the capital of France", "en")]),
+    ("ดังนั้น total cost equals 500 baht ค่ะ", "th", [("total cost equals 500 baht", "en")]),
+    (
+        "สวัสดีครับ! Sure, here's a simple recipe.\n\n1. Soak the noodles.\n2. Stir-fry the tofu.",
+        "th",
+        [("Sure, here's a simple recipe.\n\n1. Soak the noodles.\n2. Stir-fry the tofu", "en")],
+    ),
+    (
+        "| ข้อดี | ข้อเสีย |\n|---|---|\n| The battery lasts two days | ราคาแพง |",
+        "th",
+        [("The battery lasts two days", "en")],
+    ),
+    ("ออกซิเจนมาจากคำกรีก ὀξύς แปลว่าเปรี้ยว", "th", [("ὀξύς", "el")]),
     ("The answer is 42. คำตอบคือ 42", "en", [("คำตอบคือ 42", "th")]),
     ("The total is 1,500 บาท.", "en", [("บาท", "th")]),
     ("The capital of Japan is Tokyo (東京).", "en", [("東京", "zh")]),

@@ -10,9 +10,11 @@ is 60", "we need to compute 5 factorial".
 A phrase is a run of Latin words on one line not broken by sentence punctuation, quotes,
 brackets or letters of another script (scripts.PHRASE_GAP). It is PROSE when it is not a title
 (every content word capitalised) and any of these hold:
-  1. it has a clause word (pronoun, auxiliary or modal verb, "let", demonstrative, wh-word;
-     a discourse opener such as "so", "therefore", "wait", "okay" counts when it comes first)
-     and at least two words: "This is straightforward", "Wait, let me double-check this";
+  1. it has a clause word (pronoun, auxiliary or modal verb, "let", demonstrative, wh-word,
+     or, after the first word, an inflected verb of reasoning that is rarely part of a term:
+     "equals", "means", "gives", "computed"; a discourse opener such as "so", "therefore", "wait", "okay" counts
+     when it comes first) and at least two words: "This is straightforward", "Wait, let me
+     double-check this", "total cost equals 500 baht";
   2. it has an article, a lowercase content word and at least three words:
      "Understand the problem";
   3. it has at least two prepositions/articles, two lowercase content words and five words:
@@ -44,6 +46,13 @@ CLAUSE_WORDS = frozenset(
     couldn shouldn i'm i'll i've i'd we're we'll we've you're you'll it's that's there's here's
     let's what's""".split()
 )
+# Inflected verbs of reasoning that are rarely part of a term: clause words too, except that
+# a parenthesised gloss may hold them ("(hierarchy of needs)" is why nouns are left out).
+VERB_FORMS = frozenset(
+    """equals means gives becomes became yields implies seems requires suggests indicates
+    showed shown gets got gave knows thinks thought says said computed calculated simplified
+    substituted multiplied divided subtracted solved obtained verified confirmed""".split()
+)
 # Discourse openers: a clause word only when they open the phrase ("So the answer is").
 OPENERS = frozenset(
     """so then now first next finally therefore thus hence however wait okay alright hmm well
@@ -73,6 +82,8 @@ for _w in ARTICLES:
     _ROLE[_w] = "article"
 for _w in OPENERS:
     _ROLE[_w] = "opener"
+for _w in VERB_FORMS:
+    _ROLE[_w] = "verb"
 for _w in CLAUSE_WORDS:
     _ROLE[_w] = "clause"
 
@@ -101,15 +112,19 @@ def classify(words: list[str], quoted: bool = False, in_parens: bool = False) ->
     if quoted:
         return QUOTED
     n = len(words)
-    clause = articles = links = joiners = lower_content = caps_inside = 0
+    clause = verbs = articles = links = joiners = lower_content = caps_inside = 0
     title = True
     for i, w in enumerate(words):
         upper = w[0].isupper()
         if i and upper and not (len(w) >= 2 and w.isupper()):
             caps_inside += 1
         role = _role(w)
+        if role == "article" and w in ("a", "A") and (i + 1 == n or _role(words[i + 1]) is not None):
+            role = None  # "a" before a function word or at the end is a variable: "a = 0 to pi"
         if role == "clause" or (role == "opener" and i == 0):
             clause += 1
+        elif role == "verb" and i:
+            verbs += 1
         elif role == "article":
             articles += 1
             continue  # "the", "of": lowercase in titles too, so they say nothing about case
@@ -125,7 +140,7 @@ def classify(words: list[str], quoted: bool = False, in_parens: bool = False) ->
         return GLOSS
     if n < 2 or title:
         return TERM
-    if clause:
+    if clause or verbs:
         return PROSE
     if articles and lower_content and n >= 3:
         return PROSE

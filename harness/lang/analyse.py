@@ -76,7 +76,10 @@ _HANGUL_SYLLABLE = re.compile("[\uac00-\ud7af]")
 # English cited in Thai without quote marks: "คำพูดที่ว่า Try not to ... แปลว่า ...". A sentence
 # right after a citing word or right before a "means / translates as" word is a quotation
 # under discussion, accepted like quoted text.
-_CITED_BEFORE = re.compile(r"(?:ที่ว่า|คำว่า|ประโยค|สำนวน|สุภาษิต|วลี|คำพูด|คำคม|ข้อความ|คติพจน์)[ \t]*[:：]?[ \t]*$")
+_CITED_BEFORE = re.compile(
+    r"(?:ที่ว่า|คำว่า|ประโยค|สำนวน|สุภาษิต|วลี|คำพูด|คำคม|ข้อความ|คติพจน์|คำแปล|ตัวอย่าง|เช่น|เรียกว่า)"
+    r"[ \t]*[:：]?[ \t]*$"
+)
 _CITED_AFTER = re.compile(r"[ \t]*[.!?]?[ \t]*(?:แปลว่า|แปลเป็น|แปลได้ว่า|มีความหมายว่า|หมายถึง|หมายความว่า)")
 
 
