@@ -105,6 +105,8 @@ EXTRACT = [
     (STYLE, "Final Answer: The final answer is $\\frac{3}{4}$. I hope it is correct.", "\\frac{3}{4}"),
     (STYLE, "**Answer: 18**", "18"),
     (STYLE, "Answer: The number of ways is 120.", "120"),
+    (STYLE, "Answer: 16 - 3 - 4 = 9 eggs, and 9 × 2 = $18 a day.", "18"),
+    (STYLE, "The answer is y = 2x + 3, the tangent line.", "2x + 3"),
     (STYLE, "Natalia sold 48 + 24 = 72 clips.\n#### 72", "72"),
     (STYLE, "**Final Answer**\n\\[\n\\boxed{204}\n\\]", "204"),
     (STYLE, "The answer is: $\\boxed{-\\frac{\\pi}{6}}$", "-\\frac{\\pi}{6}"),

@@ -18,8 +18,9 @@ Never hangs: math-verify's own timeouts use SIGALRM, which works only in the mai
 `9^{9^{9}}`. So sympy runs in a worker process (`python -m thaibench.scorers._math_equal`,
 memory-capped) that is killed after `timeout` seconds; the verdict is then undecided (None) and
 the scorer reports NaN. Power towers are refused before sympy. Where a worker cannot be started
-(no fork/exec) the comparison runs in-process with math-verify's timeouts in the main thread,
-or in a daemon thread abandoned after the timeout elsewhere; a warning says so once.
+(no fork/exec) the comparison runs in-process from then on, with math-verify's timeouts in the
+main thread, or in a daemon thread abandoned after the timeout elsewhere; a warning says so.
+`THAIBENCH_MATH_INLINE=1` asks for the in-process mode.
 
 Example: check_equal("28\\,800", "28800") -> Verdict(True, "exact")
 """

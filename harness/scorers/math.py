@@ -153,7 +153,11 @@ def _statements(text: str) -> list[tuple[int, str]]:
 
 
 def _from_number(c: str) -> str:
-    """Text from the first number, cut before the words that follow it (units, reasons)."""
+    """The value in a sentence: after the last "=" when the sentence computes ("9 eggs, 9 x 2 =
+    $18" -> 18), else from the first number; cut before the words that follow (units, reasons)."""
+    eq = [m.end() for m in re.finditer(r"(?<![<>!\\])=", c)]
+    if eq and _NUMBER_RE.search(c, eq[-1]):
+        c = c[eq[-1]:]
     m = _NUMBER_RE.search(c)
     if m is None:
         return ""
@@ -161,7 +165,7 @@ def _from_number(c: str) -> str:
     thai = THAI_RUN_RE.search(c)
     if thai:
         c = c[:thai.end()]
-    word = re.search(r"(?<![\\A-Za-z])[A-Za-z]{3,}", c)
+    word = re.search(r"(?<![\\A-Za-z])[A-Za-z]{2,}|\s(?:a|I)\s", c)  # "18 a day", "18 dollars"
     return c[:word.start()] if word else c
 
 
