@@ -82,9 +82,14 @@ def find_mismatches(runs: Sequence[RunData], one_run_per_candidate: bool = True,
         for r in rs:
             per_cand[r.candidate_id].append(r)
         for _cid, dup in sorted(per_cand.items()):
-            if len(dup) > 1 and one_run_per_candidate:
+            # Copies of one run (same run id, e.g. an artifact next to a fresh output) are one run.
+            ids = sorted({str(r.results.get("run_id")) for r in dup})
+            if len(ids) > 1 and one_run_per_candidate:
                 mismatches.append(Mismatch(task, "runs of one candidate", tuple(
-                    (f"run {r.results.get('run_id')}", (who[id(r)],)) for r in dup)))
+                    (f"run {i}", (who[id(dup[0])],)) for i in ids)))
+            elif len(dup) > 1:
+                notes.append(f"task {task}: {len(dup)} copies of run {ids[0]} of {who[id(dup[0])]}; "
+                             "the newest is used")
         checks: list[Mismatch | None] = [
             _distinct(task, "task versions", [(r.task_version, who[id(r)]) for r in rs]),
             _distinct(task, "generation settings", [(_settings(r.generation), who[id(r)]) for r in rs]),

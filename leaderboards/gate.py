@@ -117,7 +117,15 @@ def _one_candidate(runs: Sequence[RunData], side: str) -> list[str]:
     if len(ids) > 1:
         return [f"the {side} holds runs of {len(ids)} candidates ({', '.join(ids)}); "
                 "name one candidate's folder or run directory"]
-    return []
+    out = []
+    by_task: dict[str, set[str]] = defaultdict(set)
+    for r in runs:
+        by_task[r.task].add(str(r.results.get("run_id")))
+    for task, run_ids in sorted(by_task.items()):
+        if len(run_ids) > 1:
+            out.append(f"the {side} holds {len(run_ids)} runs of task {task} ({', '.join(sorted(run_ids))}); "
+                       "name one run directory")
+    return out
 
 
 def run_gate(baseline: Sequence[RunData], candidate: Sequence[RunData], opt: GateOptions | None = None) -> GateResult:

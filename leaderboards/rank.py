@@ -192,6 +192,11 @@ def build_leaderboard(runs: Sequence[RunData], board_name: str, options: RankOpt
     for agg in sorted(board.aggregates, key=lambda a: a.rule == "difference"):
         agg_draws[agg.name] = _combine(board, agg, agg_keys.get(agg.name, []), draws, cols, agg_draws)
     rows = _rows(board, opt, cids, by_cand, cols, draws, agg_draws)
+    for r in runs:
+        if r.results.get("complete") is False:
+            notes.append(f"{candidate_label(r.candidate)}: the {r.task} run is incomplete "
+                         f"({r.results.get('errors', 0)} errors, {r.results.get('missing', 0)} missing); "
+                         "its numbers cover the samples it has")
     if mismatches:
         notes = [f"MIXED: {m.message()}" for m in mismatches] + notes
     return {

@@ -335,3 +335,11 @@ def test_a_mean_like_task_metric_is_bootstrapped(tmp_path: Path) -> None:
     assert col["judges"] == ["openai:judge@http://x"]
     assert rows_by_id(lb)["a"]["cells"]["mtbench_en"]["value"] == pytest.approx(7.5)
     assert rows_by_id(lb)["a"]["aggregates"]["average"]["value"] == pytest.approx(75.0)
+
+
+def test_copies_of_one_run_are_one_run(tmp_path: Path) -> None:
+    run(tmp_path / "a", "x", th=[1, 0, 1, 1])
+    run(tmp_path / "b", "x", th=[1, 0, 1, 1])      # the same run id in another folder
+    run(tmp_path / "b", "y", th=[0, 0, 1, 1])
+    lb = build_leaderboard(load_runs([tmp_path / "a", tmp_path / "b"]), "th_en_reasoning", ALL)
+    assert len(lb["rows"]) == 2 and any("copies of run" in n for n in lb["notes"])

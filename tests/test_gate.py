@@ -195,3 +195,10 @@ def test_gate_error_rates_in_simulation() -> None:
           f"(noisier items, 200 simulations: Beta(0.3) {noisier[0.3]:.0%}, uniform {noisier[1.0]:.0%})")
     assert aa_pass >= 0.95
     assert caught >= 0.90
+
+
+def test_a_side_with_two_runs_of_one_task_is_refused(tmp_path: Path) -> None:
+    fab(tmp_path / "a", "a", [1, 0])
+    fab(tmp_path / "a", "a", [1, 0], generation={"max_tokens": 9, "temperature": 0.0, "seed": 1})
+    res = run_gate(load_runs([tmp_path / "a"]), load_runs([tmp_path / "a"]))
+    assert res.exit_code == 2 and "2 runs of task mgsm" in res.problems[0]

@@ -61,7 +61,7 @@
       .map(function (x, i) { return h("th", { cls: i < 2 ? "text" : "", text: x }); }))]), h("tbody", {})]);
     t.metrics.forEach(function (m) {
       var scale = m.unit === "fraction" ? 100 : 1;
-      tb.tBodies[0].appendChild(h("tr", {}, [h("td", { cls: "text", text: m.name }), h("td", { cls: "text", text: m.group }),
+      tb.tBodies[0].appendChild(h("tr", {}, [h("td", { cls: "text", text: m.name }), h("td", { cls: "text", text: m.group + (m.slice ? " / " + m.slice : "") }),
         h("td", { text: m.value === null ? "n/a" : fmt(m.value * scale) }),
         h("td", { text: m.stderr === null || m.stderr === undefined ? "" : fmt(1.96 * m.stderr * scale) }),
         h("td", { text: String(m.n) }), h("td", { text: String(m.n_nan || 0) }), h("td", { text: m.kind || "" })]));
