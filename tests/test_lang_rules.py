@@ -252,6 +252,9 @@ def test_spans_are_sorted_disjoint_and_point_into_the_text():
         assert text[s.start : s.end] == s.text
     for left, right in zip(a.spans, a.spans[1:], strict=False):
         assert left.end <= right.start
+    # A term beyond a span of another script is not pulled across it (spans would overlap).
+    a = analyse("Let me see 这个 Python ok ไทย", "th")
+    assert [s.text for s in a.spans] == ["Let me see", "这个"]
 
 
 def test_runs_follow_scripts_and_skip_neutral_material():

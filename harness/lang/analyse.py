@@ -33,11 +33,12 @@ import math
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any
 
 from thaibench.lang.accept import NEUTRAL, PROSE, classify, is_variables
-from thaibench.lang.neutral import CODE_KINDS, FENCE, MATH_KINDS, NUMERIC, mask_neutral
-from thaibench.lang.scripts import LETTER_RUN, MAX_GREEK_SYMBOL, SCRIPT_LANG, THAI, WORD
+from thaibench.lang.neutral import CODE_KINDS, MATH_KINDS, mask_neutral
+from thaibench.lang.scripts import LETTER_RUN, MAX_GREEK_SYMBOL, THAI, WORD
+from thaibench.lang.spans import Run, Span, Unit, is_cited, merge_units, script_runs
 
 EXPECTED = ("th", "en")
 # Accepted foreign letters (English terms in Thai, quoted Thai in English) may make up at
@@ -67,41 +68,8 @@ _QUOTED = re.compile(
     rf"|『[^』\n]{{1,400}}』|'(?<![A-Za-z{THAI}]')[^'\n]{{1,200}}'(?![A-Za-z])"
 )
 _PARENS = re.compile(r"\([^()\n]{1,300}\)|（[^（）\n]{1,300}）")
-# Ends a sentence: no neighbouring term is pulled into an English span across it.
-_SENTENCE_BREAK = re.compile(rf"[\n{FENCE}]|[.!?。！？](?=\s|$)|[{THAI}]")
-# Trailing numbers of an English clause ("the answer is 60 km/h", "x = 5").
-_NUMBER_TAIL = re.compile(rf"(?:[ \t]*[-+=×÷*/^]?[ \t]*(?:\d+(?:[.,:]\d+)*|{NUMERIC}+))*")
 _MATH_SIGN = re.compile(r"[=+×÷^<>≤≥≈√∑∫]")
 _HANGUL_SYLLABLE = re.compile("[\uac00-\ud7af]")
-# English cited in Thai without quote marks: "คำพูดที่ว่า Try not to ... แปลว่า ...". A sentence
-# right after a citing word or right before a "means / translates as" word is a quotation
-# under discussion, accepted like quoted text.
-_CITED_BEFORE = re.compile(
-    r"(?:ที่ว่า|คำว่า|ประโยค|สำนวน|สุภาษิต|วลี|คำพูด|คำคม|ข้อความ|คติพจน์|คำแปล|ตัวอย่าง|เช่น|เรียกว่า)"
-    r"[ \t]*[:：]?[ \t]*$"
-)
-_CITED_AFTER = re.compile(r"[ \t]*[.!?]?[ \t]*(?:แปลว่า|แปลเป็น|แปลได้ว่า|มีความหมายว่า|หมายถึง|หมายความว่า)")
-
-
-class Run(NamedTuple):
-    """A stretch of letters of one script (neutral material inside does not break it)."""
-
-    start: int
-    end: int
-    script: str
-
-
-class Span(NamedTuple):
-    """A code-switched stretch [start, end) in language `lang` (script(s) in `script`)."""
-
-    start: int
-    end: int
-    lang: str
-    script: str
-    text: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return self._asdict()
 
 
 @dataclass(frozen=True)
@@ -167,10 +135,90 @@ def _inside(regions: tuple[list[int], list[int]], s: int, e: int) -> int:
     return i if i >= 0 and regions[1][i] >= e else -1
 
 
-def _any_between(starts: list[int], ends: list[int], a: int, b: int) -> bool:
-    """True when some interval (sorted, disjoint) overlaps the gap [a, b)."""
-    i = bisect_right(ends, a)
-    return i < len(starts) and starts[i] < b
+class _Scan:
+    """Letter material of one masked text: Thai runs, Latin phrases, other-script runs."""
+
+    def __init__(self, masked: str, expect: str) -> None:
+        self.masked = masked
+        self.thai_s: list[int] = []
+        self.thai_e: list[int] = []
+        self.phrases: list[list[Any]] = []  # [start, end, words, kind]
+        self.foreign: list[Unit] = []
+        for m in LETTER_RUN.finditer(masked):
+            g = m.lastgroup
+            s, e = m.span()
+            if g == "thai":
+                self.thai_s.append(s)
+                self.thai_e.append(e)
+            elif g == "latin":
+                self.phrases.append([s, e, WORD.findall(m.group()), None])
+            elif g == "greek" and e - s <= MAX_GREEK_SYMBOL:
+                continue  # θ, αβ: math symbols
+            elif g == "other" and not m.group().isalpha():
+                continue  # ², ₂, ½ and other numeric signs that \w also matches
+            elif g == "hangul" and not _HANGUL_SYLLABLE.search(masked, s, e):
+                continue  # bare jamo (ㅠㅠ, ㅋㅋ) are emoticons, not Korean words
+            else:
+                self.foreign.append((s, e, str(g), -1))
+        needs_regions = bool(self.phrases) or (expect == "en" and bool(self.thai_s))
+        self.quotes = _regions(_QUOTED, masked) if needs_regions else ([], [])
+        self.parens = _regions(_PARENS, masked) if needs_regions else ([], [])
+        if expect == "th":
+            self.classify()
+        else:  # English is expected: only variables are set apart until Thai spans need merging
+            for ph in self.phrases:
+                if is_variables(ph[2]):
+                    ph[3] = NEUTRAL
+
+    def classify(self) -> None:
+        for ph in self.phrases:
+            if ph[3] is None:
+                s, e = ph[0], ph[1]
+                ph[3] = classify(ph[2], _inside(self.quotes, s, e) >= 0, _inside(self.parens, s, e) >= 0)
+
+    def items(self) -> list[tuple[int, int, str, int]]:
+        """Every counted stretch of letters, sorted: (start, end, script, letters)."""
+        items = [(s, e, "thai", e - s) for s, e in zip(self.thai_s, self.thai_e, strict=True)]
+        items += [(p[0], p[1], "latin", sum(map(len, p[2]))) for p in self.phrases if p[3] != NEUTRAL]
+        items += [(s, e, g, e - s) for s, e, g, _ in self.foreign]
+        items.sort()
+        return items
+
+    def phrase_letters(self, u: Unit) -> int:
+        return sum(map(len, self.phrases[u[3]][2])) if u[3] >= 0 else u[1] - u[0]
+
+
+def _split_th(scan: _Scan) -> tuple[list[Unit], list[Unit], int, list[int], list[int]]:
+    """Expect Thai: English prose and other scripts switch; terms, quotes, glosses are accepted."""
+    units, accepted = list(scan.foreign), []
+    for i, ph in enumerate(scan.phrases):
+        if ph[3] == PROSE:
+            units.append((ph[0], ph[1], "latin", i))
+        elif ph[3] != NEUTRAL:
+            accepted.append((ph[0], ph[1], "latin", i))
+    expected = sum(e - s for s, e in zip(scan.thai_s, scan.thai_e, strict=True))
+    return units, accepted, expected, scan.thai_s, scan.thai_e
+
+
+def _split_en(scan: _Scan) -> tuple[list[Unit], list[Unit], int, list[int], list[int]]:
+    """Expect English: Thai switches unless quoted or a short parenthesised gloss."""
+    units, accepted = list(scan.foreign), []
+    in_parens: dict[int, int] = {}  # Thai letters per parenthesised region
+    for s, e in zip(scan.thai_s, scan.thai_e, strict=True):
+        r = _inside(scan.parens, s, e)
+        if r >= 0:
+            in_parens[r] = in_parens.get(r, 0) + e - s
+    for s, e in zip(scan.thai_s, scan.thai_e, strict=True):
+        r = _inside(scan.parens, s, e)
+        if _inside(scan.quotes, s, e) >= 0 or (r >= 0 and in_parens[r] <= MAX_THAI_GLOSS):
+            accepted.append((s, e, "thai", -1))
+        else:
+            units.append((s, e, "thai", -1))
+    if len(units) > 1:  # English prose between two Thai stretches keeps them apart
+        scan.classify()
+    prose = [ph for ph in scan.phrases if ph[3] == PROSE]
+    expected = sum(sum(map(len, ph[2])) for ph in scan.phrases if ph[3] != NEUTRAL)
+    return units, accepted, expected, [ph[0] for ph in prose], [ph[1] for ph in prose]
 
 
 def analyse(
@@ -185,220 +233,53 @@ def analyse(
     if text.isspace():
         return _result(text, expect, "whitespace_only")
     masked, kinds = mask_neutral(text)
-
-    thai_s: list[int] = []
-    thai_e: list[int] = []
-    phrases: list[list[Any]] = []  # [start, end, words, kind]
-    foreign: list[tuple[int, int, str]] = []
-    for m in LETTER_RUN.finditer(masked):
-        g = m.lastgroup
-        s, e = m.span()
-        if g == "thai":
-            thai_s.append(s)
-            thai_e.append(e)
-        elif g == "latin":
-            phrases.append([s, e, WORD.findall(m.group()), None])
-        elif g == "greek" and e - s <= MAX_GREEK_SYMBOL:
-            continue  # θ, αβ: math symbols
-        elif g == "other" and not m.group().isalpha():
-            continue  # ², ₂, ½ and other numeric signs that \w also matches
-        elif g == "hangul" and not _HANGUL_SYLLABLE.search(masked, s, e):
-            continue  # bare jamo (ㅠㅠ, ㅋㅋ) are emoticons, not Korean words
-        else:
-            foreign.append((s, e, g))  # type: ignore[arg-type]
-
-    quotes = _regions(_QUOTED, masked) if phrases or (expect == "en" and thai_s) else ([], [])
-    parens = _regions(_PARENS, masked) if phrases or (expect == "en" and thai_s) else ([], [])
-
-    def classify_all() -> None:
-        for ph in phrases:
-            if ph[3] is None:
-                ph[3] = classify(
-                    ph[2], _inside(quotes, ph[0], ph[1]) >= 0, _inside(parens, ph[0], ph[1]) >= 0
-                )
-
-    if expect == "th":
-        classify_all()
-    else:  # English is expected: only variables are set apart until Thai spans need merging
-        for ph in phrases:
-            if is_variables(ph[2]):
-                ph[3] = NEUTRAL
-
-    # Letter items (start, end, script, letters) and switch units (start, end, group, phrase idx).
-    items: list[tuple[int, int, str, int]] = [
-        (s, e, "thai", e - s) for s, e in zip(thai_s, thai_e, strict=True)
-    ]
-    items += [(ph[0], ph[1], "latin", sum(map(len, ph[2]))) for ph in phrases if ph[3] != NEUTRAL]
-    items += [(s, e, g, e - s) for s, e, g in foreign]
-    items.sort()
+    scan = _Scan(masked, expect)
+    items = scan.items()
     total = sum(it[3] for it in items)
     if total == 0:
         if kinds & CODE_KINDS:
-            reason = "code_only"
-        elif kinds & MATH_KINDS or phrases or _MATH_SIGN.search(text):
-            reason = "math_only"
-        else:
-            reason = "neutral_only"
-        return _result(text, expect, reason)
+            return _result(text, expect, "code_only")
+        if kinds & MATH_KINDS or scan.phrases or _MATH_SIGN.search(text):
+            return _result(text, expect, "math_only")
+        return _result(text, expect, "neutral_only")
 
-    units: list[tuple[int, int, str, int]] = [(s, e, g, -1) for s, e, g in foreign]
-    accepted: list[tuple[int, int, str, int]] = []
-    if expect == "th":
-        expected = sum(e - s for s, e in zip(thai_s, thai_e, strict=True))
-        for i, ph in enumerate(phrases):
-            if ph[3] == PROSE:
-                units.append((ph[0], ph[1], "latin", i))
-            elif ph[3] != NEUTRAL:
-                accepted.append((ph[0], ph[1], "latin", i))
-        content_s, content_e = thai_s, thai_e
-    else:
-        expected = sum(sum(map(len, ph[2])) for ph in phrases if ph[3] != NEUTRAL)
-        gloss_thai: dict[int, int] = {}
-        for s, e in zip(thai_s, thai_e, strict=True):
-            r = _inside(parens, s, e)
-            if r >= 0:
-                gloss_thai[r] = gloss_thai.get(r, 0) + e - s
-        for s, e in zip(thai_s, thai_e, strict=True):
-            r = _inside(parens, s, e)
-            if _inside(quotes, s, e) >= 0 or (r >= 0 and gloss_thai[r] <= MAX_THAI_GLOSS):
-                accepted.append((s, e, "thai", -1))
-            else:
-                units.append((s, e, "thai", -1))
-        if len(units) > 1:  # English prose between two Thai stretches keeps them apart
-            classify_all()
-        prose = [ph for ph in phrases if ph[3] == PROSE]
-        content_s, content_e = [ph[0] for ph in prose], [ph[1] for ph in prose]
+    units, accepted, expected, content_s, content_e = (_split_th if expect == "th" else _split_en)(scan)
 
-    def merge(us: list[tuple[int, int, str, int]]) -> list[Span]:
-        return _merge(sorted(us), masked, text, phrases, expect, content_s, content_e)
-
-    def unit_letters(u: tuple[int, int, str, int]) -> int:
-        return sum(map(len, phrases[u[3]][2])) if u[3] >= 0 else u[1] - u[0]
+    def merge(us: list[Unit]) -> list[Span]:
+        return merge_units(sorted(us), masked, text, scan.phrases, expect, content_s, content_e)
 
     spans = merge(units)
-    if expect == "th":
-        cited = [sp for sp in spans if sp.lang == "en" and _is_cited(text, sp)]
-        if cited:
-            spans = [sp for sp in spans if sp not in cited]
-            moved = [u for u in units if any(sp.start <= u[0] < sp.end for sp in cited)]
-            units = [u for u in units if u not in moved]
-            accepted += moved
+    cited = [sp for sp in spans if expect == "th" and sp.lang == "en" and is_cited(text, sp)]
+    if cited:
+        spans = [sp for sp in spans if sp not in cited]
+        moved = {u for u in units if any(sp.start <= u[0] < sp.end for sp in cited)}
+        units = [u for u in units if u not in moved]
+        accepted += moved
     real_switch = bool(units)
-    accepted_letters = sum(map(unit_letters, accepted))
+    accepted_letters = sum(map(scan.phrase_letters, accepted))
     if accepted and accepted_letters / (expected + accepted_letters) > threshold:
         spans = merge(units + accepted)
         accepted_letters = 0
 
+    starts = [it[0] for it in items]
+    switched = sum(
+        it[3] for sp in spans for it in items[bisect_left(starts, sp.start) : bisect_left(starts, sp.end)]
+    )
     by_script: dict[str, int] = {}
     for it in items:
         by_script[it[2]] = by_script.get(it[2], 0) + it[3]
-    starts = [it[0] for it in items]
-    switched = 0
-    for sp in spans:
-        switched += sum(it[3] for it in items[bisect_left(starts, sp.start) : bisect_left(starts, sp.end)])
-    if spans:
-        reason = "switch" if real_switch else "accepted_over_threshold"
-    else:
-        reason = "ok"
     return _result(
         text,
         expect,
-        reason,
+        ("switch" if real_switch else "accepted_over_threshold") if spans else "ok",
         spans=tuple(spans),
         rate=switched / total,
         letters=total,
         switched_letters=switched,
         accepted_letters=accepted_letters,
-        runs=_runs(items, masked),
+        runs=script_runs(items, masked),
         script_letters=by_script,
     )
 
 
-def _group(script: str) -> str:
-    return "cjk" if script in ("han", "kana") else script
-
-
-def _merge(
-    units: list[tuple[int, int, str, int]],
-    masked: str,
-    text: str,
-    phrases: list[list[Any]],
-    expect: str,
-    content_s: list[int],
-    content_e: list[int],
-) -> list[Span]:
-    """Merge same-language units into spans (see the module docstring, step 6)."""
-    merged: list[list[Any]] = []  # [start, end, group, scripts, first phrase, last phrase]
-    for s, e, script, idx in units:
-        grp = _group(script)
-        if merged:
-            prev = merged[-1]
-            if (
-                prev[2] == grp
-                and masked.find(FENCE, prev[1], s) < 0
-                and not _any_between(content_s, content_e, prev[1], s)
-            ):
-                prev[1] = max(prev[1], e)
-                prev[3].add(script)
-                if idx >= 0:
-                    prev[5] = idx if prev[4] < 0 else max(prev[5], idx)
-                    prev[4] = idx if prev[4] < 0 else min(prev[4], idx)
-                continue
-        merged.append([s, e, grp, {script}, idx, idx])
-
-    spans = []
-    for s, e, grp, scripts, first, last in merged:
-        if grp == "latin" and expect == "th":
-            s, e = _absorb_terms(s, e, first, last, phrases, masked)
-            tail = _NUMBER_TAIL.match(masked, e).end()
-            while tail > e and text[tail - 1] in " \t.,:;":
-                tail -= 1
-            e = max(e, tail)
-        if grp == "cjk":
-            lang = "ja" if "kana" in scripts else "zh"
-        else:
-            lang = SCRIPT_LANG[grp]
-        spans.append(Span(s, e, lang, "+".join(sorted(scripts)), text[s:e]))
-    return spans
-
-
-def _absorb_terms(
-    s: int, e: int, first: int, last: int, phrases: list[list[Any]], masked: str
-) -> tuple[int, int]:
-    """Pull terms of the same sentence into an English span ("Step 1: Understand the problem")."""
-    if first < 0:
-        return s, e
-    j = first - 1
-    while (
-        j >= 0
-        and phrases[j][3] not in (PROSE, NEUTRAL)
-        and not _SENTENCE_BREAK.search(masked, phrases[j][1], s)
-    ):
-        s = phrases[j][0]
-        j -= 1
-    j = last + 1
-    while (
-        j < len(phrases)
-        and phrases[j][3] not in (PROSE, NEUTRAL)
-        and not _SENTENCE_BREAK.search(masked, e, phrases[j][0])
-    ):
-        e = phrases[j][1]
-        j += 1
-    return s, e
-
-
-def _runs(items: list[tuple[int, int, str, int]], masked: str) -> tuple[Run, ...]:
-    runs: list[list[Any]] = []
-    for s, e, script, _ in items:
-        if runs and runs[-1][2] == script and masked.find(FENCE, runs[-1][1], s) < 0:
-            runs[-1][1] = e
-        else:
-            runs.append([s, e, script])
-    return tuple(Run(*r) for r in runs)
-
-
-def _is_cited(text: str, sp: Span) -> bool:
-    """An English span introduced as a quotation ("สำนวน ...") or glossed ("... แปลว่า")."""
-    line_start = text.rfind("\n", 0, sp.start) + 1
-    before = text[max(line_start, sp.start - 30) : sp.start]
-    return bool(_CITED_BEFORE.search(before) or _CITED_AFTER.match(text, sp.end))
+__all__ = ["ACCEPT_THRESHOLD", "EXPECTED", "LangAnalysis", "Run", "Span", "analyse", "clean_text"]
