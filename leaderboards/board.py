@@ -35,13 +35,14 @@ ANY_TASK = "*"
 
 @dataclass(frozen=True)
 class Column:
-    """One number per candidate. `scorer=None` is the task's headline scorer (results.json)."""
+    """One number per candidate. `scorer=None` is the task's headline scorer (results.json); a
+    tuple names alternatives, the first one a run has is used (a rule known by two names)."""
 
     key: str
     label: str
     tasks: tuple[str, ...]
     langs: tuple[str, ...] | None = None
-    scorer: str | None = None
+    scorer: str | tuple[str, ...] | None = None
     # How a sample's epochs reduce: "mean" or "pass@k"; None follows the headline metric.
     reducer: str | None = None
     # "reasoning", "language" or "chat": aggregates and plots pick columns by group.
@@ -57,7 +58,8 @@ class Column:
 
     def to_dict(self) -> dict[str, Any]:
         return {"key": self.key, "label": self.label, "tasks": list(self.tasks),
-                "langs": list(self.langs) if self.langs else None, "scorer": self.scorer,
+                "langs": list(self.langs) if self.langs else None,
+                "scorer": list(self.scorer) if isinstance(self.scorer, tuple) else self.scorer,
                 "reducer": self.reducer, "group": self.group, "weight": self.weight,
                 "in_average": self.in_average, "average_scale": self.average_scale,
                 "chance": self.chance, "top": self.top, "note": self.note}

@@ -49,6 +49,8 @@ class ColumnData:
 def _scorer_for(col: Column, run: RunData) -> tuple[str | None, str]:
     """(scorer, reducer) of this column in this run. The reducer is "mean", "pass@k", or the
     name of a task metric that is not a plain mean (recomputed on the shared samples)."""
+    if isinstance(col.scorer, tuple):
+        return next((s for s in col.scorer if s in run.scores), col.scorer[0]), col.reducer or "mean"
     if col.scorer is not None:
         return col.scorer, col.reducer or "mean"
     head = run.headline

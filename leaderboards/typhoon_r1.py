@@ -14,13 +14,14 @@ row there; where the paper leaves a choice open, the column's note says what it 
   Thai questions are the M2Lingual translation; the paper used a different, hub-only Thai set
   (ThaiLLM-Leaderboard/mt-bench-thai), so the Thai column is comparable in kind, not in value.
   The judge is shown beside the columns and must agree across rows.
-- Lang: Thai prompts of task `language_accuracy`, rule `lang_public_check` (the public Thai
-  code-switching check behind the paper's column; it passes an empty answer). `Lang (strict)`
+- Lang: Thai prompts of task `language_accuracy`, scored by the public Thai code-switching check
+  behind the paper's column (scorer `skythought_lang`, also accepted as `lang_public_check`; it
+  passes an empty answer). `Lang (strict)`
   beside it uses the project's own rule `answer_lang_ok` and is not in the average.
 - Think: over the same Thai prompts of `language_accuracy`, the share of responses that
   contain a reasoning trace (`think_present`).
 - AIME: `aime2024`, English; MATH-500: `math500`, English (the paper's versions).
-- LiveCodeBench EN/TH: task `livecodebench`, pass@1.
+- LiveCodeBench EN/TH: task `livecodebench`, pass@1 (its headline `lcb_pass` / `pass_at_k`).
 
 Quirk: a task that no run has (for instance MT-Bench before a judge is available) is shown as
 missing and left out of the average, with the columns the average did use listed; it is never
@@ -34,6 +35,9 @@ from collections.abc import Mapping, Sequence
 from thaibench.leaderboards.board import Aggregate, Board, Column, register_board
 
 LANG_SET = "language_accuracy"
+# The public Thai code-switching check, registered as `skythought_lang` (after its origin);
+# `lang_public_check` is the name the core's default language scorers look for.
+PUBLIC_RULE = ("skythought_lang", "lang_public_check")
 
 COLUMNS = (
     Column("ifeval_en", "IFEval EN", ("ifeval",), ("en",), group="instruction",
@@ -45,9 +49,9 @@ COLUMNS = (
     Column("mtbench_th", "MT-Bench TH", ("mt_bench",), ("th",), group="chat", average_scale=10.0,
            chance=1.0, top=10.0, note="mean judge rating 1-10; x10 in the average; thaibench's Thai set is "
                                       "M2Lingual's, the paper's was ThaiLLM-Leaderboard/mt-bench-thai"),
-    Column("lang", "Lang", (LANG_SET,), ("th",), scorer="lang_public_check", group="language",
-           note="Thai prompts of language_accuracy; rule lang_public_check (the public check; "
-                "passes empty answers)"),
+    Column("lang", "Lang", (LANG_SET,), ("th",), scorer=PUBLIC_RULE, group="language",
+           note="Thai prompts of language_accuracy; the public Thai check behind the paper's column "
+                "(skythought_lang; passes empty answers)"),
     Column("think", "Think", (LANG_SET,), ("th",), scorer="think_present", group="language",
            note="share of responses with a reasoning trace, over the Thai prompts of language_accuracy"),
     Column("aime", "AIME", ("aime2024",), ("en",), note="AIME 2024, English"),

@@ -188,7 +188,8 @@ def test_typhoon_r1_defines_the_paper_columns(tmp_path: Path) -> None:
     assert [c.label for c in board.columns if c.in_average] == [
         "IFEval EN", "IFEval TH", "MT-Bench EN", "MT-Bench TH", "Lang", "Think", "AIME", "MATH-500",
         "LiveCodeBench EN", "LiveCodeBench TH"]
-    assert board.column("lang").scorer == "lang_public_check" and board.column("lang").tasks == ("language_accuracy",)
+    assert board.column("lang").scorer == ("skythought_lang", "lang_public_check")
+    assert board.column("lang").tasks == ("language_accuracy",)
     assert board.column("think").scorer == "think_present"
     n = 20
     c = cand("m")
@@ -196,13 +197,16 @@ def test_typhoon_r1_defines_the_paper_columns(tmp_path: Path) -> None:
     fabricate_run(tmp_path, FabSpec(c, "mt_bench", {"judge_rating": {"en": [8.0] * n, "th": [7.0] * n}},
                                     units={"judge_rating": "score"}))
     fabricate_run(tmp_path, FabSpec(c, "language_accuracy", {
-        "answer_lang_ok": {"th": pattern(n, 18)}, "lang_public_check": {"th": pattern(n, 19)},
+        "answer_lang_ok": {"th": pattern(n, 18)}, "skythought_lang": {"th": pattern(n, 19)},
         "think_present": {"th": pattern(n, 10)}}, kinds=LANG_SCORERS))
     fabricate_run(tmp_path, FabSpec(c, "aime2024", {"math_equiv": {"en": pattern(n, 5), "th": pattern(n, 1)}}))
     fabricate_run(tmp_path, FabSpec(c, "math500", {"math_equiv": {"en": pattern(n, 14)}}))
-    fabricate_run(tmp_path, FabSpec(c, "livecodebench", {"pass_at_1": {"en": pattern(n, 8), "th": pattern(n, 6)}}))
+    fabricate_run(tmp_path, FabSpec(c, "livecodebench", {"lcb_pass": {"en": pattern(n, 8), "th": pattern(n, 6)}},
+                                    headline=("lcb_pass", "pass_at_k")))   # the real task's headline
     lb = build_leaderboard(load_runs([tmp_path]), "typhoon_r1", RankOptions(split="all", n_boot=200))
     row = lb["rows"][0]
+    lcb = next(c for c in lb["columns"] if c["key"] == "lcb_en")
+    assert lcb["ci_method"] == "paired cluster bootstrap" and lcb["reducers"] == {"livecodebench": "mean"}
     got = {k: v["value"] for k, v in row["cells"].items()}
     assert got == pytest.approx({"ifeval_en": 80.0, "ifeval_th": 60.0, "mtbench_en": 8.0, "mtbench_th": 7.0,
                                  "lang": 95.0, "think": 50.0, "aime": 25.0, "math500": 70.0, "lcb_en": 40.0,
