@@ -33,7 +33,7 @@ def test_output_keeps_thai_readable(tmp_path, capsys):
     main(["lang", "--expect", "th", "--public", str(f)])
     raw = capsys.readouterr().out
     assert "这个" in raw and "\\u" not in raw
-    assert json.loads(raw)["skythought"]["passed"] is False
+    assert json.loads(raw)["lang_public_check"]["passed"] is False
 
 
 def test_invalid_utf8_file_is_read(tmp_path, capsys):

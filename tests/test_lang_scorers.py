@@ -16,7 +16,7 @@ NAMES = [
     "reasoning_lang",
     "think_present",
     "think_closed",
-    "skythought_lang",
+    "lang_public_check",
 ]
 
 
@@ -100,8 +100,8 @@ def test_think_present_and_closed():
     assert math.isnan(closed(TH, gen("ตอบ")).value)
 
 
-def test_skythought_lang_reads_the_raw_completion_and_reports_empty():
-    sky = get_scorer("skythought_lang")
+def test_lang_public_check_reads_the_raw_completion_and_reports_empty():
+    sky = get_scorer("lang_public_check")
     s = sky(TH, gen("คำตอบคือ 42", reasoning="Let me think in English at length.", closed=True))
     assert s.value == 1.0 and s.details["english"] == 0
     s = sky(TH, gen(""))

@@ -84,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
                 from thaibench.lang.public import skythought_check
 
                 c = skythought_check(text)
-                out["skythought"] = {
+                out["lang_public_check"] = {
                     "passed": c.passed,
                     "thai": c.thai,
                     "english": c.english,

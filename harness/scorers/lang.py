@@ -9,8 +9,9 @@
 - code_switch_rate: the share of the answer's letters that are switched (NaN without letters).
 - think_present: 1 when a non-empty reasoning trace exists (the paper's "Think" column).
 - think_closed: 1 when the trace was closed by </think>, 0 when it ran out; NaN without one.
-- skythought_lang: the public "is mainly Thai" check (thaibench.lang.public) on the raw
-  completion, for comparison with published "Lang" numbers; details say whether the answer
+- lang_public_check: the public "is mainly Thai" check (thaibench.lang.public.skythought_check,
+  named after its origin, SkyThought's code-switching handler as copied by chinda-eval) on the
+  raw completion, for comparison with published "Lang" numbers; details say whether the answer
   was empty, because that rule passes empty answers.
 Every scorer is NaN with an explanation when the backend reported an error. Per-sample
 details keep the spans, so `thaibench show --switches` can highlight them.
@@ -48,9 +49,11 @@ def _expected(sample: Sample) -> str:
     return str(sample.metadata.get("expect_lang", sample.lang))
 
 
-def _details(a: LangAnalysis) -> dict:
+def _details(a: LangAnalysis, field: str) -> dict:
+    """The analysis for the per-sample record; `field` names the Generation field analysed,
+    so `thaibench show --switches` highlights the spans in the right text."""
     d = a.to_dict()
-    d.pop("expect")
+    d["field"] = field
     return d
 
 
@@ -77,7 +80,7 @@ def answer_lang_ok() -> ScoreFn:
             return a
         switched = ", ".join(f"{s.lang}: {s.text[:40]!r}" for s in a.spans[:3])
         why = f"{a.reason}" + (f" ({switched})" if switched else "")
-        return Score(float(a.verdict), answer=a.reason, explanation=why, details=_details(a))
+        return Score(float(a.verdict), answer=a.reason, explanation=why, details=_details(a, "answer"))
 
     return score
 
@@ -126,7 +129,7 @@ def reasoning_lang(expect: str = "en") -> ScoreFn:
         lang, shares = dominant_language(a)
         if lang == "none":
             return Score(NAN, answer=lang, explanation=f"trace has no letters ({a.reason})")
-        details = _details(a)
+        details = _details(a, "reasoning")
         details["shares"] = {k: round(v, 4) for k, v in shares.items()}
         return Score(
             float(lang == expect),
@@ -161,8 +164,8 @@ def think_closed() -> ScoreFn:
     return score
 
 
-@scorer("skythought_lang", version="1", kind="lang")
-def skythought_lang() -> ScoreFn:
+@scorer("lang_public_check", version="1", kind="lang")
+def lang_public_check() -> ScoreFn:
     def score(sample: Sample, gen: Generation) -> Score:
         if (err := _error(gen)) is not None:
             return err
