@@ -72,6 +72,8 @@
       var d = front.map(function (p, i) { return (i ? "L" : "M") + f.sx(p.x) + "," + f.sy(p.y); }).join(" ");
       el("path", { d: d, "class": "front-line" }, f.svg);
     }
+    /* front labels alternate above and below their points, so neighbours do not overwrite each other */
+    front.forEach(function (p, i) { p.labelDy = i % 2 ? 16 : -8; });
     pts.forEach(function (p) {
       var g = el("g", { "class": "point" + (p.front ? " on-front" : "") }, f.svg);
       var target = g;
@@ -82,7 +84,7 @@
       if (p.front) {
         /* labels near the right edge go to the left of their point, so they stay inside */
         var right = f.sx(p.x) > f.W * 0.7;
-        text(target, f.sx(p.x) + (right ? -8 : 8), f.sy(p.y) - 8, p.label,
+        text(target, f.sx(p.x) + (right ? -8 : 8), f.sy(p.y) + p.labelDy, p.label,
           { "class": "point-label", "text-anchor": right ? "end" : "start" });
       }
     });
