@@ -20,7 +20,8 @@ sample's language, its system text folded into the user turn: a functional probl
 starter code, a stdin problem says to read standard input and print the answer.
 
 Known data defects (Thai subset): the statements lost their line breaks (sample inputs run
-together on one line); in some problems the translation turned the required output `Yes`/`No`
+together on one line) and carry HTML entities (`&quot;`, `&lt;`, `&#39;`; unescaped on load); in
+some problems the translation turned the required output `Yes`/`No`
 into Thai words (ใช่/ไม่) in the statement while the tests still expect `Yes`/`No`, so a model that
 follows the Thai statement literally fails (`metadata.yes_no_translated` marks them); one problem
 has no tests at all (it scores NaN). Thai rows carry no contest date, so the window applies to
@@ -41,11 +42,13 @@ import ast
 import base64
 import binascii
 import dataclasses
+import html
 import io
 import json
 import os
 import pickle
 import re
+import sys
 import zlib
 from pathlib import Path
 from typing import Any
@@ -178,6 +181,8 @@ def _check_functional(tests: list[dict[str, str]]) -> None:
 
 
 YES_NO = re.compile(r"\b(Yes|No)\b")
+# "Sample Output 1 ใช่" / "print ใช่": the statement asks for a Thai word where the tests expect Yes/No.
+THAI_YES_NO = re.compile(r"(?:ตัวอย่างเอาต์พุต\s*\d*|พิมพ์)\s+(?:ใช่|ไม่)(?![\u0e00-\u0e7f])")
 
 
 def load_row(lang: str, row: dict[str, Any], index: int) -> Sample:
@@ -185,6 +190,8 @@ def load_row(lang: str, row: dict[str, Any], index: int) -> Sample:
     content = row.get("question_content")
     if not qid or not isinstance(content, str) or not content.strip():
         raise MalformedRow("missing question id or content")
+    if lang == "th":
+        content = html.unescape(content)  # the Thai rows carry &quot; &lt; &#39; from their HTML source
     tests = decode_tests(row.get("public_test_cases")) + decode_tests(row.get("private_test_cases"))
     if not all(isinstance(t.get("input"), str) and isinstance(t.get("output"), str) for t in tests):
         raise MalformedRow("a test case lacks its input or output text")
@@ -212,8 +219,10 @@ def load_row(lang: str, row: dict[str, Any], index: int) -> Sample:
         "n_tests": len(tests),
     }
     if lang == "th":
-        # The tests expect Yes/No but the statement never names one of them (it says ใช่/ไม่).
-        md["yes_no_translated"] = bool(set(YES_NO.findall(outputs)) - set(YES_NO.findall(content)))
+        # The tests expect Yes/No but the statement says ใช่/ไม่, or never names one of them.
+        expects = set(YES_NO.findall(outputs))
+        md["yes_no_translated"] = bool(expects) and (bool(expects - set(YES_NO.findall(content)))
+                                                     or bool(THAI_YES_NO.search(content)))
     return Sample(id=f"{lang}/{qid}", lang=lang, input=content, target=target, metadata=md)
 
 
@@ -265,6 +274,9 @@ class LiveCodeBenchTask(Task):
             if not out:
                 raise UserError(f"livecodebench:en: no usable problems in {where} for {self.release} "
                                 f"between {self.start_date or 'the start'} and {self.end_date or 'the end'}")
+            if skipped:
+                print(f"thaibench: livecodebench:en: skipped {len(skipped)} malformed rows in {where} "
+                      f"(first: {skipped[0]})", file=sys.stderr)
             _EN_CACHE[key] = LoadedSamples(out, where, skipped)
         return _EN_CACHE[key]
 
@@ -315,7 +327,7 @@ LIVECODEBENCH = register_task(LiveCodeBenchTask(
     suites=("code", "typhoon_r1"),
     metrics={"lcb_pass": ("pass_at_k",)},
     headline=("lcb_pass", "pass_at_k"),
-    quirks="TH: statements lost their line breaks; some statements ask for ใช่/ไม่ where tests expect Yes/No "
+    quirks="TH: statements lost their line breaks (HTML entities unescaped on load); some statements ask for ใช่/ไม่ where tests expect Yes/No "
            "(metadata.yes_no_translated); public tests only; one problem without tests (NaN). "
            "EN: release files by --data-dir mirror code_generation_lite/ or hub.",
     record_extras=_record,

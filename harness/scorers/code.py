@@ -28,12 +28,13 @@ Example:
 from __future__ import annotations
 
 import ast
+import json
 import math
 import os
 import re
 import threading
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from thaibench.metrics import clustered_mean, metric
@@ -162,27 +163,51 @@ def _no_code(answer: str) -> Score:
 
 # ------------------------------------------------------------------ scorers
 
-@scorer("humaneval_pass", version="1")
-def humaneval_pass() -> Any:
-    """1.0 when the dataset's own check passes for the program in the answer."""
+Plan = Score | tuple[Any, Callable[[Any], Score]]
+
+
+def _with_batch(plan: Callable[[Sample, Generation], Plan]) -> Any:
+    """A scorer from a plan (an immediate Score, or a sandbox job and how to judge its outcome).
+    `score.batch(pairs)` runs the jobs of many generations on the sandbox's workers at once."""
 
     def score(sample: Sample, gen: Generation) -> Score:
-        from thaibench.sandbox import CheckJob
+        p = plan(sample, gen)
+        return p if isinstance(p, Score) else p[1](get_sandbox().run(p[0]))
 
-        t = sample.target or {}
-        if not t.get("test"):
-            return Score(math.nan, None, "no tests for this problem")
-        code = extract_code(gen.answer or "")
-        if code is None:
-            return _no_code(gen.answer or "")
-        program = complete_humaneval(code, t["prompt"], t["entry_point"])
-        out = get_sandbox().run(CheckJob(program, t["entry_point"], t["prompt"], t["test"]))
+    def batch(pairs: Sequence[tuple[Sample, Generation]]) -> list[Score]:
+        plans = [plan(s, g) for s, g in pairs]
+        jobs = [p[0] for p in plans if not isinstance(p, Score)]
+        outs = iter(get_sandbox().run_all(jobs) if jobs else [])
+        return [p if isinstance(p, Score) else p[1](next(outs)) for p in plans]
+
+    score.batch = batch  # type: ignore[attr-defined]
+    return score
+
+
+def humaneval_plan(sample: Sample, gen: Generation) -> Plan:
+    from thaibench.sandbox import CheckJob
+
+    t = sample.target or {}
+    if not t.get("test"):
+        return Score(math.nan, None, "no tests for this problem")
+    code = extract_code(gen.answer or "")
+    if code is None:
+        return _no_code(gen.answer or "")
+    program = complete_humaneval(code, t["prompt"], t["entry_point"])
+
+    def finish(out: Any) -> Score:
         details = {"calls": out.calls, "transcript": out.transcript[:5],
                    "candidate": out.candidate.summary() if out.candidate else None}
         return Score(1.0 if out.passed else 0.0, program, None if out.passed else f"check failed: {out.error}",
                      details)
 
-    return score
+    return CheckJob(program, t["entry_point"], t["prompt"], t["test"]), finish
+
+
+@scorer("humaneval_pass", version="1")
+def humaneval_pass() -> Any:
+    """1.0 when the dataset's own check passes for the program in the answer."""
+    return _with_batch(humaneval_plan)
 
 
 def lcb_job(target: dict[str, Any], code: str) -> tuple[Any, list[Any]]:
@@ -195,30 +220,25 @@ def lcb_job(target: dict[str, Any], code: str) -> tuple[Any, list[Any]]:
         expected: list[Any] = [t["output"] for t in tests]
         return ProgramJob(code, tuple(t["input"] for t in tests), prelude=LCB_PRELUDE,
                           keep_going=lambda r: stdin_passed(r, expected[r.index])), expected
-    import json
-
     calls = tuple(tuple(json.loads(line) for line in t["input"].split("\n")) for t in tests)
     expected = [json.loads(t["output"]) for t in tests]
     return CallJob(code, target["func_name"], calls, klass=target.get("klass"), prelude=LCB_PRELUDE,
                    keep_going=lambda r: call_passed(r, expected[r.index])), expected
 
 
-@scorer("lcb_pass", version="1")
-def lcb_pass() -> Any:
-    """1.0 when the program in the answer passes every test of the problem (public + private)."""
+def lcb_plan(sample: Sample, gen: Generation) -> Plan:
+    from thaibench.sandbox.verdict import call_passed, describe_failure, stdin_passed
 
-    def score(sample: Sample, gen: Generation) -> Score:
-        from thaibench.sandbox.verdict import call_passed, describe_failure, stdin_passed
+    target = sample.target or {}
+    if not target.get("tests"):
+        return Score(math.nan, None, "no tests for this problem")
+    code = extract_code(gen.answer or "")
+    if code is None:
+        return _no_code(gen.answer or "")
+    job, expected = lcb_job(target, code)
+    functional = target["style"] == "functional"
 
-        target = sample.target or {}
-        if not target.get("tests"):
-            return Score(math.nan, None, "no tests for this problem")
-        code = extract_code(gen.answer or "")
-        if code is None:
-            return _no_code(gen.answer or "")
-        job, expected = lcb_job(target, code)
-        out = get_sandbox().run(job)
-        functional = target["style"] == "functional"
+    def finish(out: Any) -> Score:
         ok = [(call_passed(r, e) if functional else stdin_passed(r, e)) for r, e in zip(out.runs, expected, strict=True)]
         failed = next((i for i, v in enumerate(ok) if not v), None)
         details = {"style": target["style"], "tests": len(ok), "passed": sum(ok),
@@ -227,7 +247,13 @@ def lcb_pass() -> Any:
             return Score(1.0, code, None, details)
         return Score(0.0, code, describe_failure(out.runs[failed], expected[failed], functional), details)
 
-    return score
+    return job, finish
+
+
+@scorer("lcb_pass", version="1")
+def lcb_pass() -> Any:
+    """1.0 when the program in the answer passes every test of the problem (public + private)."""
+    return _with_batch(lcb_plan)
 
 
 # ------------------------------------------------------------------ pass@k
