@@ -45,9 +45,12 @@ EXPECTED = ("th", "en")
 # most this share of all letters; above it the response is mostly not in the expected
 # language and the accepted material is reported as switched.
 ACCEPT_THRESHOLD = 0.8
-# Parenthesised Thai in an English answer is a gloss ("Songkran (สงกรานต์)") up to this many
-# Thai characters; a longer one is a translated sentence and a switch.
-MAX_THAI_GLOSS = 15
+# Parenthesised Thai in an English answer is a gloss ("Songkran (สงกรานต์)") when it is one
+# unbroken Thai word group of at most MAX_THAI_GLOSS characters ("(การสังเคราะห์ด้วยแสง)"), or
+# several of at most MAX_THAI_GLOSS_SHORT in all; Thai separates clauses with spaces, so a
+# spaced, longer stretch is a translated sentence and a switch.
+MAX_THAI_GLOSS = 30
+MAX_THAI_GLOSS_SHORT = 15
 
 VERDICT_BY_REASON = {
     "ok": True,
@@ -203,14 +206,20 @@ def _split_th(scan: _Scan) -> tuple[list[Unit], list[Unit], int, list[int], list
 def _split_en(scan: _Scan) -> tuple[list[Unit], list[Unit], int, list[int], list[int]]:
     """Expect English: Thai switches unless quoted or a short parenthesised gloss."""
     units, accepted = list(scan.foreign), []
-    in_parens: dict[int, int] = {}  # Thai letters per parenthesised region
+    in_parens: dict[int, list[int]] = {}  # [Thai letters, Thai runs] per parenthesised region
     for s, e in zip(scan.thai_s, scan.thai_e, strict=True):
         r = _inside(scan.parens, s, e)
         if r >= 0:
-            in_parens[r] = in_parens.get(r, 0) + e - s
+            acc = in_parens.setdefault(r, [0, 0])
+            acc[0] += e - s
+            acc[1] += 1
+    gloss = {
+        r: n <= MAX_THAI_GLOSS_SHORT or (runs == 1 and n <= MAX_THAI_GLOSS)
+        for r, (n, runs) in in_parens.items()
+    }
     for s, e in zip(scan.thai_s, scan.thai_e, strict=True):
         r = _inside(scan.parens, s, e)
-        if _inside(scan.quotes, s, e) >= 0 or (r >= 0 and in_parens[r] <= MAX_THAI_GLOSS):
+        if _inside(scan.quotes, s, e) >= 0 or (r >= 0 and gloss[r]):
             accepted.append((s, e, "thai", -1))
         else:
             units.append((s, e, "thai", -1))
