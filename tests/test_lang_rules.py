@@ -185,6 +185,7 @@ ENGLISH_OK = [
     "Tom Yum (ต้มยำ) is a hot and sour soup.",
     'The Thai word "ไม่เป็นไร" roughly means never mind.',
     'Use `print("สวัสดี")` to greet in Thai.',
+    "The user is asking about photosynthesis (การสังเคราะห์ด้วยแสง), so explain both stages.",
 ]
 
 
