@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import math
+import time
 from typing import Any
 
 import pytest
@@ -238,3 +239,17 @@ def test_unsafe_mode_is_loud_and_recorded(capsys: pytest.CaptureFixture[str]) ->
     assert unsafe.info()["mechanism"].startswith("none")
     out = unsafe.run(ProgramJob("print(input()[::-1])", ("abc\n",)))
     assert out.runs[0].stdout == "cba\n"
+
+
+def test_probe_reports_paths_it_can_see(sb: Sandbox) -> None:
+    """The probe's look-up itself works: system paths it is shown are reported, harness paths not."""
+    from thaibench.sandbox.process import Proc, pump
+    from thaibench.sandbox.runner import _job_dict
+
+    pr = Proc(sb.launcher)
+    hidden = [("/usr", ["bin"]), ("/usr/bin", []), ("/work", []), ("/root/.ssh", [])]
+    pr.assign(_job_dict(sb.launcher, "probe", PROBE_LIMITS, {"must_be_hidden": hidden}))
+    reports: list[dict[str, Any]] = []
+    pump([pr], time.monotonic() + 30, 1 << 20, lambda _p, m: reports.append(m) is None)
+    report = json.loads(reports[0]["result"])
+    assert report["visible"] == ["/usr", "/usr/bin"]

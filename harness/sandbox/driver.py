@@ -425,7 +425,9 @@ def _child_probe(job, workdir):
     import socket
 
     out = {"uid": os.getuid(), "gid": os.getgid(), "pid": os.getpid(), "ppid": os.getppid()}
-    out["visible"] = [p for p in job["must_be_hidden"] if os.path.exists(p)]
+    # A hidden path may exist only as an empty skeleton on the way to a bound tree.
+    out["visible"] = [p for p, allowed in job["must_be_hidden"] if os.path.exists(p) and (
+        not os.path.isdir(p) or set(os.listdir(p)) - set(allowed))]
     out["env"] = sorted(os.environ)
     try:
         with open("/proc/1/environ", "rb") as f:

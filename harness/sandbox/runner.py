@@ -84,16 +84,24 @@ def _check_probe(report: dict[str, Any], max_processes: int) -> list[str]:
     return bad
 
 
-def _must_be_hidden() -> list[str]:
+def _must_be_hidden(binds: Sequence[str]) -> list[tuple[str, list[str]]]:
+    """Harness paths the probe must not see, each with the only entries it may show: the next
+    step towards a bound tree (e.g. /root may hold just `.pyenv` when the interpreter lives there)."""
     import thaibench
 
     home = Path.home()
-    paths = {str(Path(thaibench.__file__).resolve().parents[1]), os.getcwd(), str(home / ".cache"),
-             str(home / ".ssh"), str(home / ".config")}
+    paths = {Path(thaibench.__file__).resolve().parents[1], Path.cwd(), home, home / ".cache", home / ".ssh",
+             home / ".config", Path("/work"), Path("/root")}
     for var in ("THAIBENCH_DATA_DIR", "HF_HOME"):
         if os.environ.get(var):
-            paths.add(os.path.realpath(os.environ[var]))
-    return sorted(p for p in paths if p not in ("/", "/tmp", "/usr") and not p.startswith("/usr/"))
+            paths.add(Path(os.path.realpath(os.environ[var])))
+    out = []
+    for p in sorted(paths):
+        if p in (Path("/"), Path("/tmp")) or any(p == Path(b) or Path(b) in p.parents for b in binds):
+            continue  # the sandbox's own /tmp, or inside a tree it is meant to see
+        allowed = sorted({Path(b).relative_to(p).parts[0] for b in binds if p in Path(b).parents})
+        out.append((str(p), allowed))
+    return out
 
 
 _PROBES: dict[tuple[str, ...], dict[str, Any] | str] = {}
@@ -118,7 +126,8 @@ def _run_probe(launcher: Launcher) -> dict[str, Any] | str:
         pr = Proc(launcher)
     except OSError as exc:
         return f"cannot start bubblewrap: {exc}"
-    pr.assign(_job_dict(launcher, "probe", PROBE_LIMITS, {"must_be_hidden": _must_be_hidden()}))
+    hidden = _must_be_hidden(launcher.info.get("root", []))
+    pr.assign(_job_dict(launcher, "probe", PROBE_LIMITS, {"must_be_hidden": hidden}))
     reports: list[dict[str, Any]] = []
     pump([pr], time.monotonic() + 30, 1 << 20, lambda _p, m: reports.append(m) is None)
     result = reports[0].get("result") if reports else None
