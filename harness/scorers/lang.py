@@ -4,7 +4,8 @@
   language, 0 when not; the expected language is `sample.metadata["expect_lang"]` if set,
   else `sample.lang`. The answer of a trace that never closed is empty, hence 0 ("empty").
 - reasoning_lang: which language the trace is in ("th", "en", "zh", ..., "mixed" when no
-  language has 60% of the letters); value 1 when it is `expect` (a suite setting: the
+  language has 60% of the letters, terms and quotes counting for the language around them);
+  value 1 when it is `expect` (a suite setting: the
   recipe wants English reasoning for Thai questions), NaN when there is no trace.
 - code_switch_rate: the share of the answer's letters that are switched (NaN without letters).
 - think_present: 1 when a non-empty reasoning trace exists (the paper's "Think" column).
@@ -33,16 +34,6 @@ from thaibench.types import Generation, Sample, Score
 NAN = math.nan
 # A trace is "mixed" when its most frequent language has less than this share of letters.
 DOMINANT_SHARE = 0.6
-_SCRIPT_TO_LANG = {
-    "thai": "th",
-    "latin": "en",
-    "han": "zh",
-    "kana": "ja",
-    "hangul": "ko",
-    "cyrillic": "ru",
-    "greek": "el",
-    "other": "und",
-}
 
 
 def _expected(sample: Sample) -> str:
@@ -101,16 +92,24 @@ def code_switch_rate() -> ScoreFn:
     return score
 
 
-def dominant_language(a: LangAnalysis) -> tuple[str, dict[str, float]]:
-    """The language with most letters ("mixed" below DOMINANT_SHARE) and every share."""
-    letters: dict[str, int] = {}
-    for script, n in a.script_letters.items():
-        lang = _SCRIPT_TO_LANG[script]
-        letters[lang] = letters.get(lang, 0) + n
-    total = sum(letters.values())
-    if not total:
+def trace_language(a: LangAnalysis) -> tuple[str, dict[str, float]]:
+    """The language a text is written in, judged by the analyser's own rules, and the shares.
+
+    Letters not in switch spans are in the expected language (terms and quotes included: an
+    English trace quoting the Thai question is English); switched letters are shared among
+    the span languages. A language needs DOMINANT_SHARE of the letters, else "mixed".
+    """
+    if not a.letters:
         return "none", {}
-    shares = {k: v / total for k, v in sorted(letters.items(), key=lambda kv: -kv[1])}
+    kept = 1.0 - a.rate
+    by_lang: dict[str, int] = {}
+    for sp in a.spans:
+        by_lang[sp.lang] = by_lang.get(sp.lang, 0) + sum(ch.isalpha() for ch in sp.text)
+    spanned = sum(by_lang.values()) or 1
+    shares = {a.expect: kept}
+    for lang, n in by_lang.items():
+        shares[lang] = shares.get(lang, 0.0) + a.rate * n / spanned
+    shares = dict(sorted(shares.items(), key=lambda kv: -kv[1]))
     top, share = next(iter(shares.items()))
     return (top if share >= DOMINANT_SHARE else "mixed"), shares
 
@@ -126,7 +125,7 @@ def reasoning_lang(expect: str = "en") -> ScoreFn:
         if gen.reasoning is None or not gen.reasoning.strip():
             return Score(NAN, answer="none", explanation="no reasoning trace")
         a = analyse(gen.reasoning, expect)
-        lang, shares = dominant_language(a)
+        lang, shares = trace_language(a)
         if lang == "none":
             return Score(NAN, answer=lang, explanation=f"trace has no letters ({a.reason})")
         details = _details(a, "reasoning")
