@@ -82,6 +82,10 @@ def test_reasoning_lang_detects_the_trace_language():
     assert (s.value, s.answer) == (0.0, "th")
     mixed = "First add the numbers. จากนั้นตรวจคำตอบอีกครั้งให้แน่ใจว่าถูก. Then answer."
     assert en_trace(TH, gen("5", reasoning=mixed, closed=True)).answer == "mixed"
+    quoting = 'The user asks: "ร้านค้ามีแอปเปิ้ล 120 ผล ขายไป 45 ผล". So 120 - 45 = 75.'
+    assert en_trace(TH, gen("75", reasoning=quoting, closed=True)).answer == "en"
+    terms = "ผู้ใช้ถามเรื่อง binary search ต้องอธิบายว่า array ต้อง sorted ก่อน ความซับซ้อนคือ O(log n)"
+    assert en_trace(TH, gen("ตอบ", reasoning=terms, closed=True)).answer == "th"
     th_trace = get_scorer("reasoning_lang", expect="th")
     assert th_trace(TH, gen("5", reasoning="คิดเป็นภาษาไทย", closed=True)).value == 1.0
     none = en_trace(TH, gen("คำตอบ 5"))
