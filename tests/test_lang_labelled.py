@@ -4,7 +4,7 @@
 separate commit): pure Thai; Thai with accepted English, code, math and numbers; Thai with
 Chinese (and other-script) leakage; Thai switching to English; English (expect en, and
 English answers to Thai prompts); mixed reasoning traces. Each has the expected verdict and
-expected spans, whose offsets were located from the span text by a helper (checked below).
+expected spans, whose offsets were located from the span text by `locate` (checked below).
 
 Bar: verdict accuracy >= 97%; span recall and precision >= 90%, where a predicted span
 matches a labelled one when both have the same language and their character ranges overlap
