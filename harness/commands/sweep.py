@@ -45,6 +45,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--save", action="append", metavar="ID|best",
                    help="write these candidates to <out>/candidates/<id> (byte-identical to what was scored)")
     p.add_argument("--shard", metavar="I/N", help="score only shard I of N (0-based)")
+    p.add_argument("--adaptive", action="store_true", help="successive halving on the select split: "
+                   "drop candidates whose paired interval lies below the leader's, then double the items")
+    p.add_argument("--adaptive-first", type=int, help="items in the first adaptive stage (default: 1/8 of select)")
     p.add_argument("--out")
     p.add_argument("--dtype", default="float32", help="dtype the candidates are computed and scored in")
     p.add_argument("--device")
@@ -100,11 +103,15 @@ def run(args: argparse.Namespace) -> int:
                 _score(make_backend("hf", ref, opts), selections, out, select, hooks)
         shared = SharedParents(args.models, _device(args.device), args.dtype)
         try:
+            if args.adaptive:
+                _adaptive(args, cands, shared, opts, selections, out, select, hooks, console)
             for k, cand in enumerate(cands, 1):
+                if args.adaptive:
+                    break
                 console.print(f"[bold]candidate {k}/{len(cands)}[/bold] {cand.label} ({cand.id})")
                 _score(MergedBackend(shared, cand, opts), selections, out, select, hooks)
-            console.print(f"merged {shared.merges} of {len(cands)} candidates in memory "
-                          f"({len(cands) - shared.merges} were already scored)")
+            console.print(f"computed {shared.merges} candidate weight sets in memory for {len(cands)} candidates "
+                          "(a candidate whose runs were already complete is not merged)")
             if args.shard:
                 console.print(f"shard {args.shard} done; run `thaibench board build {out}` once all shards finish")
                 return 0
@@ -121,6 +128,39 @@ def run(args: argparse.Namespace) -> int:
             shared.close()
         _save(args, cands, chosen, out, console)
     return 0
+
+
+def _adaptive(args: argparse.Namespace, cands: list, shared: Any, opts: Any, selections: list, out: Path,
+              select: Any, hooks: Any, console: Any) -> None:
+    """Successive halving over the candidates (parents are scored in full as reference rows)."""
+    from dataclasses import replace
+
+    from thaibench.merge.adaptive import successive_halving
+    from thaibench.merge.sweep import MergedBackend
+    from thaibench.task import select_samples
+
+    sizes = []
+    for sel in selections:
+        by_lang = {lang: sel.task.samples(lang, args.data_dir).samples for lang in sel.langs}
+        chosen = select_samples(sel.task, by_lang, "select", args.limit)
+        sizes.append(len({s.pair_id for ss in chosen.values() for s in ss}))
+    n_total = max(sizes)
+    first = args.adaptive_first or max(8, n_total // 8)
+    by_id = {c.id: c for c in cands}
+
+    def run_stage(alive: list[str], n: int) -> None:
+        console.print(f"[bold]adaptive stage[/bold]: {len(alive)} candidates on {n} of {n_total} select items")
+        for cid in alive:
+            _score(MergedBackend(shared, by_id[cid], opts), selections, out, replace(select, limit=n), hooks)
+
+    def rank(alive: list[str], n: int) -> list[tuple[str, bool]]:
+        lb = _board(out, args.board, "select", set(alive))
+        return [(r["candidate"]["id"], bool(r["tied_with_top"])) for r in lb["rows"]]
+
+    winner, log = successive_halving([c.id for c in cands], n_total, first, run_stage, rank)
+    console.print(f"adaptive: {len(log.stages)} stages; scored {log.evaluations} of {log.full_evaluations} "
+                  f"candidate-items ({log.saved:.0%} of the generations saved); leader {by_id[winner].label}"
+                  if winner else "adaptive: no candidate could be ranked")
 
 
 def _device(device: str | None) -> str:
