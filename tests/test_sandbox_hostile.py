@@ -288,7 +288,7 @@ def battery(canary: Path, port: int, host_root: list[str]) -> list[Hostile]:
 
 @pytest.fixture(scope="module")
 def sandbox() -> Sandbox:
-    return Sandbox(LIMITS, workers=2)
+    return Sandbox(LIMITS, workers=4)  # most hostile programs wait on a limit, not on a core
 
 
 def _leftovers(marker: str) -> list[int]:
