@@ -14,7 +14,7 @@ import pytest
 from thaibench.sandbox import CallJob, Limits, ProgramJob, Sandbox, SandboxUnavailable
 from thaibench.sandbox import bwrap as bwrap_mod
 from thaibench.sandbox.bwrap import Launcher
-from thaibench.sandbox.driver import Unplain, dump, tag, untag
+from thaibench.sandbox.plain import Unplain, dump, tag, untag
 from thaibench.sandbox.runner import PROBE_LIMITS, _check_probe, _run_probe
 from thaibench.sandbox.verdict import call_passed, lcb_output_equal, lcb_value_equal, stdin_passed
 

@@ -1,9 +1,9 @@
 """The program that runs INSIDE the sandbox and starts the untrusted code, one process per test.
 
-The harness compiles this file once and sends the code object, then one job, as marshal bytes on
-the stdin of `python -I -S -c BOOT` inside bubblewrap (trusted data, harness to sandbox only;
-compiling 25 KB of source in every sandbox would cost more than the rest of a trivial run). For each test the driver
-forks a fresh child, gives it the test's stdin or arguments, its limits and a fresh working
+The harness compiles plain.py and this file once, as one module, and sends the code object, then
+one job, as marshal bytes on the stdin of `python -I -S -c BOOT` inside bubblewrap (trusted data,
+harness to sandbox only; compiling 25 KB of source in every sandbox would cost more than the rest
+of a trivial run). For each test the driver forks a fresh child, gives it the test's stdin or arguments, its limits and a fresh working
 directory, waits with a wall deadline, then kills every process left in the sandbox's PID
 namespace (kill(-1) reaches detached, setsid and double-forked children alike) and wipes /tmp.
 The driver is the namespace's init (bubblewrap --as-pid-1): the program cannot kill or stop it,
@@ -14,7 +14,7 @@ tail of stderr and, for function calls, the return value as tagged plain data.
 Nothing here decides pass or fail: expected outputs never enter the sandbox. The harness compares
 outside (see verdict.py). A program can print, exit 0, patch builtins or return an object whose
 `__eq__` answers True; none of it reaches the comparison, because a return value crosses the
-boundary only as plain data (`tag`: exact builtin types, nothing else) and is rebuilt outside.
+boundary only as plain data (plain.tag: exact builtin types, nothing else) and is rebuilt outside.
 
 Modes: `stdin` (run as __main__ with the test input on stdin), `call` (call `Solution().m(*args)`
 or a module function and return the value), `serve` (answer calls over a pipe: the HumanEval
@@ -24,7 +24,6 @@ forwards each call to the candidate sandbox; the model's code never runs in this
 interpreter start-up is most of a trivial program's cost.
 """
 
-import binascii
 import marshal
 import os
 import resource
@@ -33,150 +32,12 @@ import signal
 import sys
 import time
 
-try:  # the C string escaper of the json package, without importing json (re, enum: ~12 ms)
-    from _json import encode_basestring_ascii as _quote
-except ImportError:  # pragma: no cover - CPython always has it
-    def _quote(s):
-        return '"' + "".join(c if 32 <= ord(c) < 127 and c not in '"\\' else f"\\u{ord(c):04x}"
-                             for c in s) + '"'
-
 TAIL = 8192  # bytes of stderr kept
-MAX_DEPTH = 200  # nesting accepted in a returned value
-SMALL_INT = 1 << 53
 
-
-class Unplain(Exception):
-    """A value that is not plain data (a custom class, a generator, a too-deep nesting)."""
-
-
-# ---------------------------------------------------------------- plain data, tagged for JSON
-
-def tag(x, depth=0):
-    """Exact builtin types only: a subclass with a rigged __eq__ is refused, never converted."""
-    if depth > MAX_DEPTH:
-        raise Unplain(f"value nested deeper than {MAX_DEPTH}")
-    t = type(x)
-    if x is None or t is bool or t is str:
-        return x
-    if t is int:
-        return x if -SMALL_INT < x < SMALL_INT else {"$i": int.__format__(x, "x")}
-    if t is float:
-        if x != x:
-            return {"$f": "nan"}
-        if x in (float("inf"), float("-inf")):
-            return {"$f": "inf" if x > 0 else "-inf"}
-        return x
-    if t is list:
-        return [tag(v, depth + 1) for v in list.__iter__(x)]
-    if t is tuple:
-        return {"$t": [tag(v, depth + 1) for v in tuple.__iter__(x)]}
-    if t is dict:
-        return {"$d": [[tag(k, depth + 1), tag(v, depth + 1)] for k, v in dict.items(x)]}
-    if t is set:
-        return {"$s": [tag(v, depth + 1) for v in set.__iter__(x)]}
-    if t is frozenset:
-        return {"$S": [tag(v, depth + 1) for v in frozenset.__iter__(x)]}
-    if t is bytes:
-        return {"$b": binascii.b2a_base64(x, newline=False).decode("ascii")}
-    if t is complex:
-        return {"$c": [tag(x.real), tag(x.imag)]}
-    raise Unplain(f"value of type {t.__name__} is not plain data")
-
-
-def untag(x, depth=0):
-    """Rebuild a tagged value; raise ValueError on anything malformed (a hostile writer)."""
-    if depth > MAX_DEPTH + 2:
-        raise ValueError("too deep")
-    t = type(x)
-    if x is None or t in (bool, str, int, float):
-        return x
-    if t is list:
-        return [untag(v, depth + 1) for v in x]
-    if t is dict and len(x) == 1:
-        (k, v), = x.items()
-        if k == "$i" and type(v) is str:
-            return int(v, 16)
-        if k == "$f" and v in ("nan", "inf", "-inf"):
-            return float(v)
-        if k == "$b" and type(v) is str:
-            return binascii.a2b_base64(v)
-        if type(v) is list:
-            items = [untag(e, depth + 1) for e in v]
-            if k == "$t":
-                return tuple(items)
-            if k == "$s":
-                return set(items)
-            if k == "$S":
-                return frozenset(items)
-            if k == "$c" and len(items) == 2 and all(type(e) in (int, float) for e in items):
-                return complex(items[0], items[1])
-            if k == "$d" and all(type(e) is list and len(e) == 2 for e in items):
-                return {e[0]: e[1] for e in items}
-    raise ValueError("malformed tagged value")
-
-
-def dump(o):
-    """JSON text for the driver's own messages (dict/list/str/int/float/bool/None)."""
-    t = type(o)
-    if o is None:
-        return "null"
-    if o is True:
-        return "true"
-    if o is False:
-        return "false"
-    if t is str:
-        return _quote(o)
-    if t is int:
-        return int.__repr__(o)
-    if t is float:
-        return float.__repr__(o) if o == o and o not in (float("inf"), float("-inf")) else "null"
-    if t is list or t is tuple:
-        return "[" + ",".join([dump(v) for v in o]) + "]"
-    if t is dict:
-        return "{" + ",".join([_quote(k) + ":" + dump(v) for k, v in o.items()]) + "}"
-    raise TypeError(t.__name__)
-
-
-def write_all(fd, data):
-    while data:
-        try:
-            n = os.write(fd, data)
-        except InterruptedError:
-            continue
-        data = data[n:]
-
-
-def read_exact(fd, n, deadline=None):
-    """n bytes from fd, b"" at EOF before the first byte; TimeoutError past the deadline."""
-    chunks, got = [], 0
-    while got < n:
-        if deadline is not None:
-            left = deadline - time.monotonic()
-            if left <= 0 or not select.select([fd], [], [], left)[0]:
-                raise TimeoutError("no answer before the wall limit")
-        b = os.read(fd, min(n - got, 1 << 20))
-        if not b:
-            if got:
-                raise EOFError("truncated message")
-            return b""
-        chunks.append(b)
-        got += len(b)
-    return b"".join(chunks)
-
-
-def send_frame(fd, payload):
-    write_all(fd, len(payload).to_bytes(4, "big") + payload)
-
-
-def recv_frame(fd, deadline=None, cap=1 << 28):
-    head = read_exact(fd, 4, deadline)
-    if not head:
-        return None
-    n = int.from_bytes(head, "big")
-    if n > cap:
-        raise ValueError(f"message larger than {cap} bytes")
-    return read_exact(fd, n, deadline)
-
+try:  # imported by the harness; inside the sandbox plain.py's source comes first instead
+    from thaibench.sandbox.plain import Unplain, dump, recv_frame, send_frame, tag, untag, write_all
+except ImportError:
+    pass
 
 # ---------------------------------------------------------------- the child: one test run
 

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from thaibench.sandbox.driver import untag
+from thaibench.sandbox.plain import untag
 
 OK = "ok"
 NOT_RUN = "not_run"

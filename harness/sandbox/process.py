@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from thaibench.sandbox import driver as _driver
+from thaibench.sandbox import plain as _plain
 from thaibench.sandbox.bwrap import Launcher
 
 # Reads the driver's code object, then runs it as __main__ (which reads the job that follows).
@@ -37,7 +38,8 @@ T = TypeVar("T")
 
 @cache
 def driver_code() -> bytes:
-    source = Path(_driver.__file__).read_text(encoding="utf-8")
+    """plain.py + driver.py, compiled once as one module (the sandbox has no thaibench to import)."""
+    source = "\n".join(Path(m.__file__).read_text(encoding="utf-8") for m in (_plain, _driver))
     return marshal.dumps(compile(source, "thaibench-sandbox-driver", "exec"))
 
 
