@@ -245,20 +245,18 @@ class Remote:
         frame = recv_frame(self.rfd, self.deadline, self.cap)
         if frame is None:
             raise RemoteError("the candidate process ended before answering")
-        msg = json.loads(frame.decode("ascii"))
-        if len(self.transcript) < self.keep:
-            try:
-                self.transcript.append([tag(list(args)), msg])
-            except (Unplain, RecursionError):
-                self.transcript.append([repr(args)[:200], msg])
+        text = frame.decode("ascii")
+        if len(self.transcript) < self.keep:  # for people reading the score: short, and text only
+            self.transcript.append([repr(args)[:200], text[:300]])
+        msg = json.loads(text)
         if type(msg) is dict and "v" in msg:
             return untag(msg["v"])
         if type(msg) is dict and "e" in msg:
             cls = getattr(builtins, str(msg["e"]), None)
-            text = str(msg.get("m", ""))
+            why = str(msg.get("m", ""))
             if isinstance(cls, type) and issubclass(cls, Exception):
-                raise cls(text)
-            raise RemoteError(f"{msg['e']}: {text}")
+                raise cls(why)
+            raise RemoteError(f"{msg['e']}: {why}")
         raise RemoteError(str(msg.get("x") if type(msg) is dict else "malformed reply")[:300])
 
 
