@@ -175,3 +175,50 @@ class MergedBackend(HFBackend):
 
     def info(self) -> dict[str, Any]:
         return {**super().info(), "in_memory_merge": True}
+
+
+def write_candidates(cands: Sequence[SweepCandidate], root: Path) -> list[Path]:
+    """Disk mode: read the parents ONCE and write every candidate not yet on disk in one pass.
+
+    Each candidate lands in `root/<id>` with the same files `thaibench merge` writes
+    (weights, tokenizer, config, merge configs, candidate.json). Returns the directories."""
+    from thaibench.candidates import parent_spec
+    from thaibench.merge.build import _candidate, _write_side_files, open_plan
+    from thaibench.merge.plan import MergePlan, ParentMeta
+    from thaibench.merge.stio import ShardedWriter
+    from thaibench.merge.stream import plan_outputs, run
+
+    dirs = [Path(root) / c.id for c in cands]
+    todo = [(c, d) for c, d in zip(cands, dirs, strict=True) if not (d / "candidate.json").exists()]
+    if not todo:
+        return dirs
+    refs = {c.spec.parents for c, _ in todo}
+    if len(refs) != 1:
+        raise UserError("one disk pass needs candidates of the same parents")
+    method, parents, first_plan, _ = open_plan(todo[0][0].spec)
+    try:
+        metas = [ParentMeta({k: (t.dtype, t.shape) for k, t in p.tensors.items()}, p.config) for p in parents]
+        plans = [first_plan] + [MergePlan.build(open_plan_method(c.spec), c.spec.params, metas) for c, _ in todo[1:]]
+        writers = []
+        for (c, d), plan in zip(todo, plans, strict=True):
+            if d.exists():
+                for f in d.iterdir():
+                    f.unlink()
+            d.mkdir(parents=True, exist_ok=True)
+            writers.append(ShardedWriter(d, plan_outputs(plan), 5 * 10**9, {"thaibench_generator": c.spec.generator}))
+        stats = run(plans, parents, writers)
+        ids = {ref: parent_spec(ref).id for ref in todo[0][0].spec.parents}
+        for (c, d), plan, w in zip(todo, plans, writers, strict=True):
+            w.finish()
+            _write_side_files(c.spec, plan, parents, d)
+            _candidate(c.spec, plan, open_plan_method(c.spec), ids, d, stats).write(d)
+    finally:
+        for p in parents:
+            p.close()
+    return dirs
+
+
+def open_plan_method(spec: CandidateSpec) -> Any:
+    from thaibench.candidates import GENERATORS
+
+    return GENERATORS.get(spec.generator).method

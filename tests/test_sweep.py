@@ -100,3 +100,17 @@ def test_shards_cover_every_candidate_once(parents: tuple[Path, Path]) -> None:
     parts = [shard(cands, f"{i}/3") for i in range(3)]
     ids = [c.id for part in parts for c in part]
     assert sorted(ids) == sorted(c.id for c in cands) and len(set(ids)) == len(ids) == 7
+
+
+def test_disk_mode_matches_in_memory(parents: tuple[Path, Path], tmp_path: Path) -> None:
+    data = pipeline_fixture.write_data(tmp_path / "data")
+    args = ["--ratios", "0.4", "--presets", "m3", "--no-report", "--no-parents"]
+    mem, disk = tmp_path / "mem", tmp_path / "disk"
+    base = sweep_args(parents, mem, data)
+    base = base[:base.index("--ratios")] + base[base.index("--ratios") + 2:]
+    assert main([*base, *args]) == 0
+    dbase = sweep_args(parents, disk, data)
+    dbase = dbase[:dbase.index("--ratios")] + dbase[dbase.index("--ratios") + 2:]
+    assert main([*dbase, *args, "--disk"]) == 0
+    assert len(list((disk / "candidates").iterdir())) == 2  # both written in one pass
+    assert sorted(result_sets(mem).values(), key=str) == sorted(result_sets(disk).values(), key=str)

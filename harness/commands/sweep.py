@@ -45,6 +45,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--save", action="append", metavar="ID|best",
                    help="write these candidates to <out>/candidates/<id> (byte-identical to what was scored)")
     p.add_argument("--shard", metavar="I/N", help="score only shard I of N (0-based)")
+    p.add_argument("--disk", action="store_true", help="for models that do not fit in memory twice: read the "
+                   "parents once, write every candidate to <out>/candidates/ in one pass, then score each")
     p.add_argument("--adaptive", action="store_true", help="successive halving on the select split: "
                    "drop candidates whose paired interval lies below the leader's, then double the items")
     p.add_argument("--adaptive-first", type=int, help="items in the first adaptive stage (default: 1/8 of select)")
@@ -102,41 +104,51 @@ def run(args: argparse.Namespace) -> int:
                 console.print(f"[bold]parent[/bold] {ref}")
                 _score(make_backend("hf", ref, opts), selections, out, select, hooks)
         shared = SharedParents(args.models, _device(args.device), args.dtype)
+        rows: dict[str, Any] = {}  # row id on the board -> (candidate, backend factory)
+        chosen = None
         try:
+            if args.disk:
+                from thaibench.identity import checkpoint_id
+                from thaibench.merge.sweep import write_candidates
+
+                for cand, d in zip(cands, write_candidates(cands, out / "candidates"), strict=True):
+                    rows[checkpoint_id(d)] = (cand, lambda d=d: make_backend("hf", str(d), opts))
+            else:
+                rows = {c.id: (c, lambda c=c: MergedBackend(shared, c, opts)) for c in cands}
             if args.adaptive:
-                _adaptive(args, cands, shared, opts, selections, out, select, hooks, console)
-            for k, cand in enumerate(cands, 1):
-                if args.adaptive:
-                    break
-                console.print(f"[bold]candidate {k}/{len(cands)}[/bold] {cand.label} ({cand.id})")
-                _score(MergedBackend(shared, cand, opts), selections, out, select, hooks)
-            console.print(f"computed {shared.merges} candidate weight sets in memory for {len(cands)} candidates "
-                          "(a candidate whose runs were already complete is not merged)")
+                _adaptive(args, rows, selections, out, select, hooks, console)
+            else:
+                for k, (rid, (cand, make)) in enumerate(rows.items(), 1):
+                    console.print(f"[bold]candidate {k}/{len(rows)}[/bold] {cand.label} ({rid})")
+                    _score(make(), selections, out, select, hooks)
+            if not args.disk:
+                console.print(f"computed {shared.merges} candidate weight sets in memory for {len(cands)} "
+                              "candidates (a candidate whose runs were already complete is not merged)")
             if args.shard:
                 console.print(f"shard {args.shard} done; run `thaibench board build {out}` once all shards finish")
                 return 0
-            chosen = _rank_and_print(out, cands, args)
-            if chosen and not args.no_report:
+            chosen_id = _rank_and_print(out, rows, args)
+            if chosen_id and not args.no_report:
                 report = replace(select, split="report")
-                _score(MergedBackend(shared, chosen, opts), selections, out, report, hooks)
+                _score(rows[chosen_id][1](), selections, out, report, hooks)
                 if not args.no_parents:
                     for ref in args.models:
                         _score(make_backend("hf", ref, opts), selections, out, report, hooks)
-                _print_board(out, args.board, "report", {chosen.id, *_parent_ids(args.models)},
+                _print_board(out, args.board, "report", {chosen_id, *_parent_ids(args.models)},
                              "reported numbers (report split): chosen candidate and parents")
+            chosen = rows[chosen_id][0] if chosen_id else None
         finally:
             shared.close()
         _save(args, cands, chosen, out, console)
     return 0
 
 
-def _adaptive(args: argparse.Namespace, cands: list, shared: Any, opts: Any, selections: list, out: Path,
+def _adaptive(args: argparse.Namespace, rows: dict[str, Any], selections: list, out: Path,
               select: Any, hooks: Any, console: Any) -> None:
     """Successive halving over the candidates (parents are scored in full as reference rows)."""
     from dataclasses import replace
 
     from thaibench.merge.adaptive import successive_halving
-    from thaibench.merge.sweep import MergedBackend
     from thaibench.task import select_samples
 
     sizes = []
@@ -146,20 +158,19 @@ def _adaptive(args: argparse.Namespace, cands: list, shared: Any, opts: Any, sel
         sizes.append(len({s.pair_id for ss in chosen.values() for s in ss}))
     n_total = max(sizes)
     first = args.adaptive_first or max(8, n_total // 8)
-    by_id = {c.id: c for c in cands}
 
     def run_stage(alive: list[str], n: int) -> None:
         console.print(f"[bold]adaptive stage[/bold]: {len(alive)} candidates on {n} of {n_total} select items")
-        for cid in alive:
-            _score(MergedBackend(shared, by_id[cid], opts), selections, out, replace(select, limit=n), hooks)
+        for rid in alive:
+            _score(rows[rid][1](), selections, out, replace(select, limit=n), hooks)
 
     def rank(alive: list[str], n: int) -> list[tuple[str, bool]]:
         lb = _board(out, args.board, "select", set(alive))
         return [(r["candidate"]["id"], bool(r["tied_with_top"])) for r in lb["rows"]]
 
-    winner, log = successive_halving([c.id for c in cands], n_total, first, run_stage, rank)
+    winner, log = successive_halving(list(rows), n_total, first, run_stage, rank)
     console.print(f"adaptive: {len(log.stages)} stages; scored {log.evaluations} of {log.full_evaluations} "
-                  f"candidate-items ({log.saved:.0%} of the generations saved); leader {by_id[winner].label}"
+                  f"candidate-items ({log.saved:.0%} of the generations saved); leader {rows[winner][0].label}"
                   if winner else "adaptive: no candidate could be ranked")
 
 
@@ -205,13 +216,13 @@ def _print_board(out: Path, board: str, split: str, keep: set[str] | None, title
     return lb
 
 
-def _rank_and_print(out: Path, cands: list, args: argparse.Namespace) -> Any:
-    keep = {c.id for c in cands} | (set() if args.no_parents else _parent_ids(args.models))
+def _rank_and_print(out: Path, rows: dict[str, Any], args: argparse.Namespace) -> str | None:
+    """Rank candidates and parents on `select`; return the best candidate's row id."""
+    keep = set(rows) | (set() if args.no_parents else _parent_ids(args.models))
     lb = _print_board(out, args.board, "select", keep, "chosen on the select split")
-    by_id = {c.id: c for c in cands}
     for row in lb["rows"]:
-        if row["candidate"]["id"] in by_id and row["rank"] is not None:
-            return by_id[row["candidate"]["id"]]
+        if row["candidate"]["id"] in rows and row["rank"] is not None:
+            return row["candidate"]["id"]
     return None
 
 
