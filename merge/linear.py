@@ -22,7 +22,7 @@ from typing import Any
 import torch
 
 from thaibench.merge.generator import register_method
-from thaibench.merge.method import Chunk, MergeMethod, ParamSpec
+from thaibench.merge.method import Chunk, MergeMethod, ParamSpec, as_work, scratch
 
 
 class Linear(MergeMethod):
@@ -33,15 +33,16 @@ class Linear(MergeMethod):
 
     def apply(self, op: Any, state: Any, chunk: Chunk) -> torch.Tensor:
         xs = [x.to(op.in_dtype) for x in chunk.inputs]     # no-op unless mergekit's `dtype` casts
-        dev = xs[0].device
+        n, dev = xs[0].numel(), xs[0].device
         work = torch.float64 if xs[0].dtype == torch.float64 else torch.float32
-        # 1-element (not 0-d) coefficients, as mergekit's: a bfloat16 input times one of them
-        # computes in float32 (0-d tensors would not take part in type promotion)
-        coefs = torch.tensor([p["weight"] for p in op.per_input], dtype=work, device=dev).reshape(-1, 1)
-        # 0 + x0*c0 (mergekit's zeros().addcmul_) equals x0*c0 exactly: start from the product
-        result = torch.mul(xs[0], coefs[0])
-        for x, c in zip(xs[1:], coefs[1:], strict=True):
-            result.addcmul_(x, c)
+        # mergekit: zeros(work).addcmul_(x_i, c_i) for each input, then div_(sum c). 0 + x0*c0 is
+        # x0*c0 exactly, and converting to the work dtype first is exact, so this is the same
+        # arithmetic with every operation in one dtype (vectorised).
+        coefs = torch.tensor([p["weight"] for p in op.per_input], dtype=work, device=dev)
+        result = scratch("linear.out", n, work, dev).copy_(xs[0])
+        result.mul_(coefs[0:1])
+        for x, c in zip(xs[1:], coefs[1:].split(1), strict=True):
+            result.addcmul_(as_work(x, work, "linear.in"), c)
         if op.shared["normalize"]:
             total = coefs.sum()
             if float(total) != 1.0:     # dividing by exactly 1 changes nothing: skip the pass

@@ -26,7 +26,7 @@ from typing import Any
 
 import torch
 
-CHUNK = 1 << 22          # elements per chunk: fixed, because DARE masks and reductions follow it
+CHUNK = 1 << 20          # elements per chunk: fixed, because DARE masks and reductions follow it
 REQUIRED = object()
 
 
@@ -88,6 +88,25 @@ class MergeMethod:
         raise NotImplementedError
 
 
+_SCRATCH: dict[tuple[str, torch.dtype, torch.device], torch.Tensor] = {}
+
+
+def scratch(slot: str, n: int, dtype: torch.dtype, device: torch.device) -> torch.Tensor:
+    """A reused 1-D work buffer of `n` elements (kernels run on one thread; a kernel's result may
+    live in one, valid until that kernel's next call: the executor copies it out at once)."""
+    key = (slot, dtype, device)
+    buf = _SCRATCH.get(key)
+    if buf is None or buf.numel() < n:
+        buf = _SCRATCH[key] = torch.empty(max(n, CHUNK), dtype=dtype, device=device)
+    return buf[:n]
+
+
+def as_work(x: torch.Tensor, work: torch.dtype, slot: str) -> torch.Tensor:
+    """`x` in the work dtype: itself, or converted into a scratch buffer (a vectorised copy; mixed
+    dtype arithmetic takes slow scalar loops on the CPU)."""
+    return x if x.dtype == work else scratch(slot, x.numel(), work, x.device).copy_(x)
+
+
 def chunk_seed(seed: int, name: str, which: int, index: int) -> int:
     """A deterministic RNG seed for (merge seed, tensor, input, chunk)."""
     h = hashlib.sha256(f"{seed}\x00{name}\x00{which}\x00{index}".encode()).digest()
@@ -109,9 +128,10 @@ class TopK:
     order until k are reached (argsort leaves that choice unspecified).
     """
 
-    def __init__(self, k: int, device: torch.device) -> None:
+    def __init__(self, k: int, numel: int, device: torch.device) -> None:
         self.k = k
-        self.hist = torch.zeros(1 << 16, dtype=torch.int64, device=device)
+        self.single = numel <= CHUNK        # one chunk: select directly, same rule, no histograms
+        self.hist = None if self.single else torch.zeros(1 << 16, dtype=torch.int64, device=device)
         self.hi = -1
         self.threshold = -1
         self.quota = self.quota0 = 0   # elements equal to the threshold still to keep
@@ -123,6 +143,11 @@ class TopK:
 
     def add(self, pass_index: int, x: torch.Tensor) -> None:
         b = self.bits(x)
+        if self.single:
+            if pass_index == 0:
+                self.threshold = int(torch.kthvalue(b, b.numel() - self.k + 1).values)
+                self.quota = self.quota0 = self.k - int((b > self.threshold).sum())
+            return
         if pass_index == 0:
             self.hist += torch.bincount(b >> 16, minlength=1 << 16)
         else:
@@ -130,6 +155,8 @@ class TopK:
             self.hist += torch.bincount(sel & 0xFFFF, minlength=1 << 16)
 
     def end(self, pass_index: int) -> None:
+        if self.single:
+            return
         counts = self.hist.flip(0).cumsum(0)        # counts of buckets >= each bucket, high first
         pos = int(torch.searchsorted(counts, torch.tensor([self.k], device=counts.device))[0])
         bucket = (1 << 16) - 1 - pos

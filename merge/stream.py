@@ -17,6 +17,7 @@ Example:
 
 from __future__ import annotations
 
+import os
 import queue
 import threading
 import time
@@ -32,6 +33,8 @@ from thaibench.merge.method import CHUNK, Chunk
 from thaibench.merge.plan import MergePlan, TensorOp
 from thaibench.merge.stio import OutTensor, ShardedWriter
 
+QUEUE = 4        # finished chunks waiting for the writer
+
 
 @dataclass
 class Stats:
@@ -46,22 +49,20 @@ def plan_outputs(plan: MergePlan) -> list[OutTensor]:
 
 
 class _Buffers:
-    """Reused uint8 buffers of one size (fresh large allocations cost page faults every chunk)."""
+    """A fixed set of uint8 buffers, allocated once by the merging thread and recycled: memory is
+    bounded by construction (a taker waits for a free buffer), and no chunk pays fresh-page
+    faults or leaves freed blocks scattered over the reader threads' malloc arenas."""
 
-    def __init__(self, nbytes: int) -> None:
-        self.nbytes = nbytes
-        self.free: list[torch.Tensor] = []
-        self.lock = threading.Lock()
+    def __init__(self, nbytes: int, count: int) -> None:
+        self.free: queue.Queue = queue.Queue()
+        for _ in range(count):
+            self.free.put(torch.empty(nbytes, dtype=torch.uint8))
 
     def get(self) -> torch.Tensor:
-        with self.lock:
-            if self.free:
-                return self.free.pop()
-        return torch.empty(self.nbytes, dtype=torch.uint8)
+        return self.free.get()
 
     def put(self, buf: torch.Tensor) -> None:
-        with self.lock:
-            self.free.append(buf)
+        self.free.put(buf)
 
 
 def check_finite(values: torch.Tensor, op: TensorOp, inputs: Sequence[torch.Tensor], who: Sequence[str]) -> None:
@@ -108,20 +109,38 @@ def _steps(plans: Sequence[MergePlan]) -> list[_Step]:
 
 def run(plans: Sequence[MergePlan], parents: Sequence[Any], writers: Sequence[ShardedWriter],
         progress: Callable[[int, int], None] | None = None, threads: int | None = None) -> Stats:
-    """Execute `plans` (same parents, same tensor order) into `writers`; return the byte counts."""
+    """Execute `plans` (same parents, same tensor order) into `writers`; return the byte counts.
+
+    The kernels run with one core fewer than the machine has (torch's intra-op threads, restored
+    afterwards): the readers, the writer and the parents' digests need a core, and element-wise
+    kernels on 1 MiB chunks gain little from more threads but lose much when a thread waits for a
+    busy core at every operation's barrier.
+    """
+    previous = torch.get_num_threads()
+    torch.set_num_threads(max(1, min(previous, (os.cpu_count() or 2) - 1)))
+    try:
+        return _run(plans, parents, writers, progress, threads)
+    finally:
+        torch.set_num_threads(previous)
+
+
+def _run(plans: Sequence[MergePlan], parents: Sequence[Any], writers: Sequence[ShardedWriter],
+         progress: Callable[[int, int], None] | None, threads: int | None) -> Stats:
     names = [op.name for op in plans[0].ops]
     for p in plans[1:]:
         if [op.name for op in p.ops] != names:
             raise ValueError("plans in one pass must have the same tensors in the same order")
     itemsize = max(t.dtype.itemsize for par in parents for t in par.tensors.values())
-    buffers = _Buffers(CHUNK * itemsize)
-    out_buffers = _Buffers(CHUNK * max(op.out_dtype.itemsize for p in plans for op in p.ops))
+    steps = _steps(plans)
+    # one step's reads are held while the next step's are in flight: twice the widest step
+    buffers = _Buffers(CHUNK * itemsize, 2 * max((len(st.keys) for st in steps), default=1))
+    out_buffers = _Buffers(CHUNK * max(op.out_dtype.itemsize for p in plans for op in p.ops), QUEUE + 2)
     stats = Stats(tensors=len(names))
     total = sum(op.numel * op.out_dtype.itemsize for p in plans for op in p.ops)
     done = 0
     started = time.perf_counter()
     pool = ThreadPoolExecutor(max_workers=threads or max(2, len(parents)))
-    wq: queue.Queue = queue.Queue(maxsize=3)
+    wq: queue.Queue = queue.Queue(maxsize=QUEUE)
     errors: list[BaseException] = []
 
     def writer_loop() -> None:
@@ -156,7 +175,6 @@ def run(plans: Sequence[MergePlan], parents: Sequence[Any], writers: Sequence[Sh
     wthread = threading.Thread(target=writer_loop, name="merge-writer", daemon=True)
     wthread.start()
     try:
-        steps = _steps(plans)
         pending = read(steps[0]) if steps else {}
         states: list[Any] = []
         current = -1

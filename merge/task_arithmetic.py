@@ -74,7 +74,7 @@ class TaskArithmetic(MergeMethod):
         state: dict[str, Any] = {"l1": {k: [0.0, 0.0] for k in self._sparse(op)}, "scale": {}}
         if self.sparsify == "magnitude":
             n = op.merged
-            state["topk"] = {k: TopK(max(1, int(op.per_input[k]["density"] * n)), torch.device("cpu"))
+            state["topk"] = {k: TopK(max(1, int(op.per_input[k]["density"] * n)), n, torch.device("cpu"))
                              for k in self._sparse(op) if op.per_input[k]["density"] > 0}
         return state
 

@@ -166,8 +166,9 @@ def test_candidate_json_ids_and_rerun_of_written_config(tmp_path, bf16_pair):
 
 
 def test_chunking_bounds_scratch_memory(tmp_path, tok):
-    """A tensor of 48 M elements (192 MB per parent) merges in a subprocess whose RSS grows far
-    less than one parent's copy of it; the >1.5 GB variant is tests/test_merge_memory.py."""
+    """A tensor of 48 M elements (192 MB per parent) merges in a subprocess whose RSS grows by
+    less than half of one parent's copy of it (loading the parents would add 2x); the >1.5 GB
+    variant is tests/test_merge_memory.py (slow)."""
     import subprocess
     import sys
 
@@ -182,8 +183,7 @@ def test_chunking_bounds_scratch_memory(tmp_path, tok):
         "from thaibench.candidates import CandidateSpec\n"
         "from thaibench.merge.spec import from_thaibench\n"
         "from thaibench.merge.build import merge_to_disk\n"
-        f"s = CandidateSpec(*from_thaibench({{'method': 'slerp', 'models': [{str(a)!r}, {str(b)!r}], 'ratio': 0.3}}))\n"
-        "import thaibench.merge.slerp, thaibench.merge.linear\n"
+        f"s = CandidateSpec(*from_thaibench({{'method': 'linear', 'models': [{str(a)!r}, {str(b)!r}], 'ratio': 0.3}}))\n"
         "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
         f"merge_to_disk(s, Path({str(tmp_path / 'out')!r}))\n"
         "print(before, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n")
@@ -191,4 +191,4 @@ def test_chunking_bounds_scratch_memory(tmp_path, tok):
     assert res.returncode == 0, res.stderr
     before, peak = (int(x) * 1024 for x in res.stdout.split()[-2:])
     tensor_bytes = 46_875 * 1024 * 4
-    assert peak - before < tensor_bytes * 0.75, (before, peak)
+    assert peak - before < tensor_bytes * 0.5, (before, peak)
