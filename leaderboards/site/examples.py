@@ -22,7 +22,9 @@ from typing import Any
 from thaibench.leaderboards.runs import RunData
 from thaibench.records import GENERATIONS_FILE, SCORES_FILE
 
-SPAN_SCORER = "code_switch_rate"
+SPAN_SCORER = "code_switch_rate"  # ranks the samples (its value is the answer's switch rate)
+# Scorers whose details carry spans, each over the Generation field named in details["field"].
+SPAN_SOURCES = ("answer_lang_ok", "reasoning_lang")
 MAX_CHARS = 4000
 
 
@@ -110,10 +112,16 @@ def examples_for(run: RunData, split: str, per_run: int = 3) -> list[dict[str, A
         if k in want and (k not in gens or not g.get("error")):
             gens[k] = g
     spans: dict[tuple[str, int], dict[str, Any]] = {}
+    marks: dict[tuple[tuple[str, int], str], list[dict[str, Any]]] = {}
     for s in _lines_about(Path(run.dir) / SCORES_FILE, ids):
         k = (s["sample_id"], int(s["epoch"]))
-        if k in want and s.get("scorer") == SPAN_SCORER:
-            spans[k] = s.get("details") or {}
+        if k not in want:
+            continue
+        det = s.get("details") or {}
+        if s.get("scorer") == SPAN_SCORER or (s.get("scorer") == "answer_lang_ok" and k not in spans):
+            spans[k] = det
+        if s.get("scorer") in SPAN_SOURCES and det.get("spans"):
+            marks[(k, det.get("field", "answer"))] = det["spans"]
     head = run.headline[0] if run.headline else None
     out = []
     for k in keys:
@@ -125,14 +133,15 @@ def examples_for(run: RunData, split: str, per_run: int = 3) -> list[dict[str, A
         texts = {}
         for name in ("reasoning", "answer"):
             text, more = _cut(g.get(name))
-            marked = det.get("spans") if name == field else None
+            marked = marks.get((k, name)) or (det.get("spans") if name == field else None)
             texts[name] = {"segments": segments(text, marked), "more": more}
         hv = run.scores.get(head or "", {}).get(k)
         prompt, more = _cut(_prompt_text(g.get("prompt")))
         out.append({"task": run.task, "sample_id": k[0], "epoch": k[1], "lang": g.get("lang"),
                     "prompt": prompt, "prompt_more": more, **texts,
                     "headline": {"scorer": head, "value": None if hv is None or math.isnan(hv.value) else hv.value},
-                    "switch_rate": det.get("rate"), "n_spans": len(det.get("spans") or []),
+                    "switch_rate": det.get("rate"),
+                    "n_spans": sum(len(marks.get((k, f)) or []) for f in ("answer", "reasoning")) or len(det.get("spans") or []),
                     "finish_reason": g.get("finish_reason"), "think_closed": g.get("think_closed"),
                     "error": g.get("error")})
     return out
