@@ -128,14 +128,13 @@ class TopK:
     order until k are reached (argsort leaves that choice unspecified).
     """
 
-    def __init__(self, k: int, numel: int, device: torch.device) -> None:
+    def __init__(self, k: int, numel: int) -> None:
         self.k = k
         self.single = numel <= CHUNK        # one chunk: select directly, same rule, no histograms
-        self.hist = None if self.single else torch.zeros(1 << 16, dtype=torch.int64, device=device)
+        self.hist: torch.Tensor | None = None   # on the inputs' device, at the first chunk
         self.hi = -1
         self.threshold = -1
         self.quota = self.quota0 = 0   # elements equal to the threshold still to keep
-        self.device = device
 
     @staticmethod
     def bits(x: torch.Tensor) -> torch.Tensor:
@@ -148,6 +147,8 @@ class TopK:
                 self.threshold = int(torch.kthvalue(b, b.numel() - self.k + 1).values)
                 self.quota = self.quota0 = self.k - int((b > self.threshold).sum())
             return
+        if self.hist is None:
+            self.hist = torch.zeros(1 << 16, dtype=torch.int64, device=b.device)
         if pass_index == 0:
             self.hist += torch.bincount(b >> 16, minlength=1 << 16)
         else:

@@ -74,7 +74,7 @@ class TaskArithmetic(MergeMethod):
         state: dict[str, Any] = {"l1": {k: [0.0, 0.0] for k in self._sparse(op)}, "scale": {}}
         if self.sparsify == "magnitude":
             n = op.merged
-            state["topk"] = {k: TopK(max(1, int(op.per_input[k]["density"] * n)), n, torch.device("cpu"))
+            state["topk"] = {k: TopK(max(1, int(op.per_input[k]["density"] * n)), n)
                              for k in self._sparse(op) if op.per_input[k]["density"] > 0}
         return state
 
@@ -86,7 +86,7 @@ class TaskArithmetic(MergeMethod):
         if density <= 0:
             return torch.zeros_like(delta, dtype=torch.bool)
         if self.sparsify == "magnitude":
-            return state["topk"][k].mask(delta.cpu()).to(delta.device)
+            return state["topk"][k].mask(delta)
         p = density
         if op.compat and delta.dtype == torch.bfloat16:
             p = float(torch.tensor(density, dtype=torch.bfloat16))   # mergekit draws in bf16 on CPU
@@ -98,7 +98,7 @@ class TaskArithmetic(MergeMethod):
             delta = self._delta(op, chunk, k)
             if pass_index < topk_passes:
                 if k in state["topk"]:
-                    state["topk"][k].add(pass_index, delta.cpu())
+                    state["topk"][k].add(pass_index, delta)
             else:
                 kept = delta * self._mask(op, state, chunk, k, delta)
                 sums = state["l1"][k]

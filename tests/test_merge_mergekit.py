@@ -97,13 +97,17 @@ def configs(m: dict) -> dict[str, dict]:
                          {"model": b, "layer_range": [0, 2], "parameters": {"weight": [0.0, 1.0]}}]},
             {"sources": [{"model": a, "layer_range": [2, 4]}, {"model": b, "layer_range": [2, 4]}],
              "parameters": {"weight": 0.5}}]},
+        "linear_bf16": {"merge_method": "linear", "dtype": "bfloat16", "models": [
+            {"model": a, "parameters": {"weight": 0.3}}, {"model": b, "parameters": {"weight": [0.2, 0.9]}}]},
+        "slerp_bf16": {"merge_method": "slerp", "base_model": b, "dtype": "bfloat16",
+                       "models": [{"model": a}, {"model": b}], "parameters": {"t": [0.1, 0.6]}},
         "bf16_load_fp32_out": {"merge_method": "task_arithmetic", "base_model": base, "dtype": "bfloat16",
                                "out_dtype": "float32", "models": [{"model": a, "parameters": {"weight": 0.8}}]},
     }
 
 
 CASES = ["linear_gradient", "linear_filters_unnormalised", "per_layer_weights", "task_arithmetic", "ties",
-         "ties_rescaled", "slerp", "slices", "bf16_load_fp32_out"]
+         "ties_rescaled", "slerp", "slices", "linear_bf16", "slerp_bf16", "bf16_load_fp32_out"]
 
 
 @pytest.mark.parametrize("arch", ["llama", "qwen2"])
