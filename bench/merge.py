@@ -141,15 +141,74 @@ def compare(a: Path, b: Path) -> float:
     return worst
 
 
+GPU_CASES = {
+    "linear m3": {"method": "linear", "ratio": "m3"},
+    "slerp 0.3": {"method": "slerp", "ratio": 0.3},
+    "ties 0.5 d0.5": {"method": "ties", "ratio": 0.5, "base": 0, "parameters": {"density": 0.5}},
+    "dare_linear m3 d0.9": {"method": "dare_linear", "ratio": "m3", "base": 0, "parameters": {"density": 0.9}},
+}
+
+
+def gpu_check(pa: Path, pb: Path) -> dict:
+    """The in-memory API on a GPU: each candidate computed into a resident model's state dict.
+    Same plan on the CPU (all cores) for the reference values and time."""
+    import torch
+
+    from thaibench.candidates import GENERATORS
+    from thaibench.merge import dare_linear, linear, slerp, ties  # noqa: F401 - registers them
+    from thaibench.merge.plan import MergePlan, ParentMeta
+    from thaibench.merge.spec import from_thaibench
+    from thaibench.merge.stio import Checkpoint
+
+    GENERATORS._discovered = True       # the merge methods only; no other module is needed here
+    cks = [Checkpoint.open(p) for p in (pa, pb)]
+    cpu = [{k: c.read(k).reshape(t.shape) for k, t in c.tensors.items()} for c in cks]
+    gpu = [{k: v.cuda() for k, v in sd.items()} for sd in cpu]
+    metas = [ParentMeta.from_state_dict(sd, json.loads((p / "config.json").read_text()))
+             for sd, p in zip(cpu, (pa, pb), strict=True)]
+    out: dict = {"device": torch.cuda.get_device_name(0), "cpu_threads": torch.get_num_threads(), "cases": {}}
+    for name, case in GPU_CASES.items():
+        cfg = dict(case, models=[str(pa), str(pb)])
+        if cfg.get("base") == 0:
+            cfg["base"] = str(pa)
+        method, _, params = from_thaibench(cfg)
+        plan = MergePlan.build(GENERATORS.get(method).method, params, metas)
+        tg = {k: torch.empty_like(v) for k, v in gpu[0].items()}
+        times = []
+        for _ in range(2):
+            torch.cuda.synchronize()
+            t = time.perf_counter()
+            plan.merge_into(tg, gpu)
+            torch.cuda.synchronize()
+            times.append(time.perf_counter() - t)
+        tc = {k: torch.empty_like(v) for k, v in cpu[0].items()}
+        t = time.perf_counter()
+        plan.merge_into(tc, cpu)
+        cpu_s = time.perf_counter() - t
+        diffs = [float((tg[k].cpu().float() - tc[k].float()).abs().max()) for k in tc]
+        equal = sum(torch.equal(tg[k].cpu(), tc[k]) for k in tc)
+        out["cases"][name] = {"gpu_s": round(min(times), 3), "gpu_first_s": round(times[0], 3),
+                              "cpu_s": round(cpu_s, 3), "max_abs_diff_vs_cpu": max(diffs),
+                              "tensors_bit_equal": f"{equal}/{len(tc)}"}
+        print(name, out["cases"][name], flush=True)
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "thaibench-bench-merge")
     ap.add_argument("--repeats", type=int, default=2)
     ap.add_argument("--json", type=Path, help="also write the figures here")
+    ap.add_argument("--gpu", action="store_true", help="only the in-memory merge on a CUDA GPU vs the CPU")
     args = ap.parse_args()
     work = args.work
     work.mkdir(parents=True, exist_ok=True)
     pa, pb = parents(work)
+    if args.gpu:
+        res = gpu_check(pa, pb)
+        if args.json:
+            args.json.write_text(json.dumps(res, indent=2) + "\n")
+        return
     tb_cfg, mk_cfg = work / "thaibench.json", work / "mergekit.yml"
     tb_cfg.write_text(json.dumps({"method": "linear", "models": [str(pa), str(pb)], "ratio": 0.5}))
     mk_cfg.write_text(f"merge_method: linear\nmodels:\n  - model: {pa}\n    parameters: {{weight: 0.5}}\n"

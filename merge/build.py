@@ -120,6 +120,17 @@ def merge_to_disk(spec: CandidateSpec, out: Path, *, shard_bytes: int = 5 * 10**
             p.close()
 
 
+def write_side_files(spec: CandidateSpec, plan: MergePlan, parents: list[Any], out: Path) -> None:
+    """config.json, tokenizer files, thaibench_merge.json and mergekit_config.yml into `out`."""
+    _write_side_files(spec, plan, parents, out)
+
+
+def candidate_record(spec: CandidateSpec, plan: MergePlan, method: Any, ids: dict[str, str], out: Path,
+                     stats: Stats) -> Candidate:
+    """The Candidate (id from the parents' ids) of a merge written to `out`; `ids` maps ref -> id."""
+    return _candidate(spec, plan, method, ids, out, stats)
+
+
 def _write_side_files(spec: CandidateSpec, plan: MergePlan, parents: list[Any], out: Path) -> None:
     from thaibench.merge.mergekit_yaml import to_mergekit
 
