@@ -172,11 +172,14 @@ def battery(canary: Path, port: int, host_root: list[str]) -> list[Hostile]:
             """), expected=json.dumps(sorted(host_root))),
         Hostile("detached child outlives the program", d(f"""
             import os, sys
+            r, w = os.pipe()
             if os.fork() == 0:
                 os.setsid()
                 if os.fork() == 0:
+                    os.write(w, b'up')  # the detached grandchild exists before the program ends
                     os.execv(sys.executable, [sys.executable, '-c', 'import time; time.sleep(30)', {MARKER!r}])
                 os._exit(0)
+            os.read(r, 2)
             print(42, flush=True)
             os._exit(1)
             """)),
@@ -403,11 +406,14 @@ def test_leftover_check_sees_a_surviving_child(tmp_path: Path) -> None:
     marker = "thaibench-unsafe-" + uuid.uuid4().hex
     code = textwrap.dedent(f"""
         import os, sys
+        r, w = os.pipe()
         if os.fork() == 0:
             os.setsid()
             if os.fork() == 0:
+                os.write(w, b'up')
                 os.execv(sys.executable, [sys.executable, '-c', 'import time; time.sleep(30)', {marker!r}])
             os._exit(0)
+        os.read(r, 2)
         print(42)
         """)
     unsafe = Sandbox(Limits(wall_seconds=20), workers=1, unsafe_no_sandbox=True)
