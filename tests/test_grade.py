@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from servers import build_scripted_model
+from servers import build_scripted_model, torch_threads
 
 from thaibench.cli import main
 from thaibench.grade import make_generation
@@ -39,6 +39,13 @@ def write_lines(path: Path, rows: list) -> Path:
 
 def grade(task: str, file: Path, out: Path, *extra: str) -> int:
     return main(["grade", task, str(file), "--out", str(out), "--quiet", *extra])
+
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _one_thread():
+    with torch_threads(1):
+        yield
 
 
 @pytest.fixture(scope="module")

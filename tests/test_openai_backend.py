@@ -19,6 +19,7 @@ from servers import (
     error_reply,
     free_port,
     register_arith_task,
+    torch_threads,
     transformers_serve,
     write_arith_data,
 )
@@ -32,6 +33,13 @@ from thaibench.types import GenerationConfig, Request
 
 TASK = register_arith_task()
 GREEDY = GenerationConfig(max_tokens=16)
+
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _one_thread():
+    with torch_threads(1):
+        yield
 
 
 def backend(url: str, model: str = "scripted", **extra):
