@@ -157,6 +157,16 @@ def test_client_errors_are_not_retried(srv: ScriptedServer) -> None:
     assert g.error == "HTTP 400: max_tokens is too large (after 1 attempt)" and len(srv.requests) == 1
 
 
+def test_odd_200_replies_are_retried_then_errors(srv: ScriptedServer) -> None:
+    srv.push(Reply(body={"error": {"message": "model overloaded"}}), Reply(body="<html>proxy</html>"),
+             chat_reply("4"))
+    [g] = backend(srv.base_url, retries=2).generate([req()])
+    assert g.answer == "4" and len(srv.requests) == 3
+    srv.push(Reply(body={"error": {"message": "model overloaded"}}), Reply(body={"choices": []}))
+    [g] = backend(srv.base_url, retries=1).generate([req()])
+    assert g.error == "server error: reply has no choices (after 2 attempts)"
+
+
 def test_retry_after_is_honoured(srv: ScriptedServer) -> None:
     srv.push(error_reply(429, "slow down", retry_after=0.3), chat_reply("4"))
     t = time.monotonic()
