@@ -376,6 +376,17 @@ def test_real_server_trace_matches_hf(served: str, scripted_models: dict, arch: 
                (g["text"], "Add the numbers", "The answer is 7", True, "stop")
 
 
+def test_real_server_mgsm_scores_match_hf(served: str, scripted_models: dict, tmp_path: Path) -> None:
+    """The real task with every scorer (math and language) on a trace from `reasoning_content`."""
+    model = str(scripted_models["qwen2"])
+    common = ["--tasks", "mgsm", "--limit", "2", "--max-tokens", "16", "--quiet"]
+    assert main(["score", model, "--out", str(tmp_path / "hf"), *common]) == 0
+    assert main(["score", model, "--backend", "openai", "--base-url", served, "--out", str(tmp_path / "api"),
+                 *common]) == 0
+    local, remote = score_lines(tmp_path / "hf"), score_lines(tmp_path / "api")
+    assert local == remote and len({scorer for _, scorer in local}) >= 5
+
+
 def test_real_server_trace_cut_by_budget_is_unclosed(served: str, scripted_models: dict) -> None:
     b = backend(served, model=str(scripted_models["qwen2"]))
     [g] = b.generate([req(cfg=GenerationConfig(max_tokens=4))])
