@@ -158,16 +158,38 @@ def score_task_run(tr: TaskRun, items: Sequence[tuple[Sample, int]], hooks: Hook
     if todo:
         handle = hooks.start(f"score {tr.task.name}", len(todo))
         with JsonlAppender(tr.dir / SCORES_FILE) as out:
-            for sample, _epoch, g, gsha, sc in todo:
-                gen = Generation.from_dict(g)
-                score = sc(sample, gen)
-                line = score_line(tr.run_id, g, sc, score)
-                line["generation_sha"] = gsha
-                out.write(line)
-                rows.append(_roundtrip(line))
-                hooks.advance(handle, 1)
+            # Scorers with a `batch` entry point (code execution) score many generations at once,
+            # on all cores; the rest one by one. Lines are written in `todo` order either way.
+            for i in range(0, len(todo), SCORE_CHUNK):
+                chunk = todo[i:i + SCORE_CHUNK]
+                scores = _score_chunk(chunk)
+                for (_sample, _epoch, g, gsha, sc), score in zip(chunk, scores, strict=True):
+                    line = score_line(tr.run_id, g, sc, score)
+                    line["generation_sha"] = gsha
+                    out.write(line)
+                    rows.append(_roundtrip(line))
+                    hooks.advance(handle, 1)
         hooks.done(handle)
     return rows
+
+
+SCORE_CHUNK = 64
+
+
+def _score_chunk(chunk: Sequence[tuple[Sample, int, dict[str, Any], str, Any]]) -> list[Any]:
+    """Scores for one chunk of (sample, epoch, generation line, sha, scorer), in order."""
+    out: list[Any] = [None] * len(chunk)
+    by_scorer: dict[int, list[int]] = {}
+    for k, (_, _, _, _, sc) in enumerate(chunk):
+        by_scorer.setdefault(id(sc), []).append(k)
+    for idx in by_scorer.values():
+        sc = chunk[idx[0]][4]
+        pairs = [(chunk[k][0], Generation.from_dict(chunk[k][2])) for k in idx]
+        batch = getattr(sc.fn, "batch", None)
+        results = batch(pairs) if batch is not None and len(pairs) > 1 else [sc(s, g) for s, g in pairs]
+        for k, r in zip(idx, results, strict=True):
+            out[k] = r
+    return out
 
 
 def _roundtrip(line: dict[str, Any]) -> dict[str, Any]:
@@ -206,6 +228,28 @@ def aggregate(task: Task, langs: Sequence[str], score_rows: Sequence[dict[str, A
 def metric_dict(m: MetricValue, kind: str) -> dict[str, Any]:
     return {"name": m.name, "group": m.group, "slice": m.slice, "value": m.value, "stderr": m.stderr,
             "n": m.n, "n_nan": m.n_nan, "unit": m.unit, "kind": kind}
+
+
+def choice_generations(backend: Backend, task: Task, samples: Sequence[Sample]) -> list[Generation]:
+    """A multiple-choice task's "generations": the log-likelihood of every (context, continuation)
+    pair of each sample, in `extra` (`loglikelihoods`, `greedy`: the continuation is the greedy
+    one, `continuations`); `text` is the most likely continuation, for reading only."""
+    if task.continuations is None:
+        raise UserError(f"task {task.name} is multiple-choice but defines no continuations")
+    pairs = [task.continuations(s) for s in samples]
+    try:
+        got = backend.loglikelihood([p for ps in pairs for p in ps])
+    except NotImplementedError as exc:
+        raise UserError(f"task {task.name} scores choices by log-likelihood: {exc}") from None
+    out, k = [], 0
+    for ps in pairs:
+        lls = got[k:k + len(ps)]
+        k += len(ps)
+        best = max(range(len(ps)), key=lambda i: lls[i][0])
+        out.append(Generation(text=ps[best][1], answer=ps[best][1].strip(), finish_reason="loglikelihood",
+                              extra={"loglikelihoods": [ll for ll, _ in lls], "greedy": [g for _, g in lls],
+                                     "continuations": [c for _, c in ps]}))
+    return out
 
 
 class Pipeline:
@@ -279,8 +323,12 @@ class Pipeline:
                     plan.append(batch)
         return plan
 
-    def _execute(self, batch: Sequence[tuple[Sample, int, Request]]) -> list[Generation]:
-        """Generate one batch and separate each trace from its answer."""
+    def _execute(self, batch: Sequence[tuple[Sample, int, Request]], task: Task | None = None
+                 ) -> list[Generation]:
+        """Generate one batch and separate each trace from its answer (multiple-choice tasks:
+        score the batch's choices by log-likelihood instead)."""
+        if task is not None and task.output_type == "multiple_choice":
+            return choice_generations(self.backend, task, [s for s, _, _ in batch])
         if self._opened is None:
             self._opened = self.backend.opens_think_in_prompt(batch[0][2].messages, batch[0][2].config)
         gens = self.backend.generate([r for _, _, r in batch])
@@ -310,7 +358,11 @@ class Pipeline:
                 self.hooks.done(handle)
                 return
             for batch in self._plan(reqs, missing):
-                for (sample, epoch, req), gen in zip(batch, self._execute(batch), strict=True):
+                if getattr(self.backend, "independent_requests", False):
+                    # A server answers each request alone: never re-send a finished one (it costs
+                    # money on a provider's API and cannot change the others' answers).
+                    batch = [r for r in batch if (r[0].id, r[1]) in missing]
+                for (sample, epoch, req), gen in zip(batch, self._execute(batch, tr.task), strict=True):
                     if (sample.id, epoch) in missing:
                         self._write(tr, out, sample, epoch, req, gen, shas[(sample.id, epoch)], handle)
         self.hooks.done(handle)

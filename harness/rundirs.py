@@ -44,14 +44,23 @@ def run_items(run_dir: Path, data_dir: str | None = None) -> tuple[Any, list[tup
     if task.version != run["task"]["version"]:
         raise UserError(f"{run_dir} was made by {task.name} v{run['task']['version']}; "
                         f"this thaibench has v{task.version}")
+    from thaibench.types import Sample
+
     gens = latest_valid(list(read_jsonl(Path(run_dir) / GENERATIONS_FILE)))
-    langs = sorted({lang for (_, _), g in gens.items() for lang in [g["lang"]]}, key=task.langs.index)
     by_id = {}
     data = {}
+    # Lines graded with an inline target (`thaibench grade`) carry their own sample.
+    for g in gens.values():
+        if isinstance(g.get("sample"), dict):
+            d = g["sample"]
+            by_id[d["id"]] = Sample(d["id"], d["lang"], d.get("input", ""), d.get("target"), d.get("metadata") or {})
+    langs = sorted({g["lang"] for g in gens.values() if g["sample_id"] not in by_id}, key=task.langs.index)
     for lang in langs:
         loaded = task.samples(lang, data_dir)
         data[lang] = {"sha256": loaded.data_sha256()}
         by_id.update({s.id: s for s in loaded.samples})
+    for lang in {g["lang"] for g in gens.values()} - set(langs):
+        data[lang] = {"sha256": "inline"}
     items = []
     for (sid, epoch) in sorted(gens):
         if sid not in by_id:

@@ -144,6 +144,11 @@ def test_inline_targets_need_no_data(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert s[("line-3", 1, "math_equiv")][0] == 1.0
     lines = {g["sample_id"]: g for g in read_jsonl(d / "generations.jsonl")}
     assert lines["q1"]["sample"]["target"] == "18" and lines["q1"]["sample"]["input"] == "9*2?"
+    # rescore rebuilds inline samples from the lines, with no task data present
+    from thaibench.cli import main
+
+    assert main(["rescore", str(d), "--force"]) == 0
+    assert scores(d)[("q1", 0, "math_equiv")][0] == 1.0
     # a task with two languages needs `lang` on inline lines
     bad = write_lines(tmp_path / "nolang.jsonl", [{"id": "q1", "target": "18", "response": "18"}])
     assert grade("mgsm", bad, tmp_path / "out2") == 2
