@@ -21,7 +21,7 @@ def test_turn_two_context_has_answer_not_trace(tmp_path: Path) -> None:
     assert len(second) == 8
     for p in second:
         assistant = [m["content"] for m in p if m["role"] == "assistant"]
-        assert assistant == ["ANSWER-1"]
+        assert len(assistant) == 1 and assistant[0].startswith("ANSWER-1 ")
         assert not any("TRACE" in m["content"] for m in p)
     [d] = [p.parent for p in out.rglob("run.json")]
     assert "traces are removed" in json.loads((d / "run.json").read_text())["task"]["history"]
@@ -29,9 +29,9 @@ def test_turn_two_context_has_answer_not_trace(tmp_path: Path) -> None:
     assert len(lines) == 8
     for g in lines:
         turns = g["extra"]["turns"]
-        assert [t["answer"] for t in turns] == ["ANSWER-1", "ANSWER-2"]
+        assert [t["answer"].split()[0] for t in turns] == ["ANSWER-1", "ANSWER-2"]
         assert [t["reasoning"] for t in turns] == ["TRACE-1", "TRACE-2"]
-        assert g["answer"] == "ANSWER-2"
+        assert g["answer"].startswith("ANSWER-2 ")
     pipeline_fixture.SEEN_PROMPTS.clear()
     assert main(["score", "m", "--backend", "scripted", "--tasks", "pipe_multi", "--out", str(out),
                  "--data-dir", str(data), "--quiet"]) == 0
