@@ -146,7 +146,9 @@ def test_real_server_judges_tiny_model(pico_llama: Path, tmp_path: Path) -> None
     judge_dir = build_scripted_model(tmp_path / "judge", "Rating: [8]")  # FastChat's [N] fallback
     out = tmp_path / "out"
     with transformers_serve() as url:
-        args = ["score", str(pico_llama), "--tasks", "mt_bench", "--limit", "4", "--max-tokens", "12",
+        # English, 3 questions: a real (CPU) server judging long Thai prompts with a byte-level pico
+        # tokenizer takes minutes; the hand-computed test above covers every question of both languages.
+        args = ["score", str(pico_llama), "--tasks", "mt_bench:en", "--limit", "3", "--max-tokens", "12",
                 "--out", str(out), "--quiet", "--judge", f"openai:{judge_dir}@{url}", "--judge-max-tokens", "16"]
         assert main(args) == 0
         d = run_dir(out)
@@ -154,7 +156,7 @@ def test_real_server_judges_tiny_model(pico_llama: Path, tmp_path: Path) -> None
         assert main(args) == 0
         assert len(list(read_jsonl(d / "judgements.jsonl"))) == n_judged  # a second run judges nothing
     gens = list(read_jsonl(d / "generations.jsonl"))
-    assert len(gens) == 8 and all(len(g["extra"]["turns"]) == 2 for g in gens)
+    assert len(gens) == 3 and all(len(g["extra"]["turns"]) == 2 for g in gens)
     judged = {(j["sample_id"], j["key"]) for j in read_jsonl(d / "judgements.jsonl")}
     assert judged == {(g["sample_id"], k) for g in gens for k in ("turn1", "turn2")}
     results = json.loads((d / "results.json").read_text())
@@ -163,5 +165,5 @@ def test_real_server_judges_tiny_model(pico_llama: Path, tmp_path: Path) -> None
     overall = [m for m in results["metrics"] if m["name"] == "mt_bench_score" and m["slice"] is None
                and m["group"] in ("th", "en")]
     for m in overall:
-        assert m["value"] == pytest.approx(8.0) and m["n"] + m["n_nan"] == 4
+        assert m["value"] == pytest.approx(8.0) and m["n"] + m["n_nan"] == 3
     assert results["judge"]["name"] == str(judge_dir)
