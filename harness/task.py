@@ -75,6 +75,14 @@ class Task:
     judge_requests: Callable[[Sample, dict[str, Any], Any], list[Any]] | None = None
     # Extra run-record fields a task wants (e.g. the sandbox mechanism); called at run time.
     record_extras: Callable[[], dict[str, Any]] | None = None
+    # "generate": the backend writes an answer. "multiple_choice": nothing is generated; the
+    # backend scores each (context, continuation) pair of `continuations(sample)` by
+    # log-likelihood, recorded in the generation line's `extra` (see thaibench.run).
+    output_type: str = "generate"
+    continuations: Callable[[Sample], list[tuple[str, str]]] | None = None
+    # Files that nest items (a SQuAD file: articles > paragraphs > questions) are flattened to
+    # one row per item before `load` sees them.
+    flatten: Callable[[list[dict[str, Any]]], list[dict[str, Any]]] | None = None
 
     @property
     def langs(self) -> tuple[str, ...]:
@@ -89,6 +97,8 @@ class Task:
         if cached is not None:
             return cached
         rows, where = load_rows(self.sources[lang], data_dir)
+        if self.flatten is not None:
+            rows = self.flatten(rows)
         out, skipped = [], []
         for i, row in enumerate(rows):
             try:
@@ -143,12 +153,28 @@ def default_language_scorers(reasoning_lang: str) -> list[ScorerRef]:
 
 TASKS: Registry[Task] = Registry("task", ("thaibench.tasks",))
 
+# Task providers build tasks that are not known at import time, named `prefix:rest`
+# (`lm-eval:gsm8k`, `lm-eval:gsm8k:th`): `provider(rest) -> (task, langs)`. A provider module
+# registers itself under its prefix and imports its heavy library only when called.
+TaskProvider = Callable[[str], tuple[Task, tuple[str, ...]]]
+TASK_PROVIDERS: Registry[TaskProvider] = Registry("task provider", ("thaibench.lmeval",))
+
 
 def register_task(task: Task) -> Task:
     return TASKS.register(task.name, task)
 
 
+def provided_task(spec: str) -> tuple[Task, tuple[str, ...]] | None:
+    """(task, langs) for a `prefix:rest` name a provider knows, else None."""
+    prefix, sep, rest = spec.partition(":")
+    if not sep or prefix in TASKS or prefix not in TASK_PROVIDERS:
+        return None
+    return TASK_PROVIDERS.get(prefix)(rest)
+
+
 def get_task(name: str) -> Task:
+    if name not in TASKS and (found := provided_task(name)) is not None:
+        return found[0]
     return TASKS.get(name)
 
 
@@ -179,7 +205,15 @@ def resolve(tasks: Iterable[str] = (), suite: Iterable[str] = ()) -> list[TaskSe
             raise UserError(f"unknown suite {s!r}; known: {', '.join(sorted(known_suites)) or 'none'}")
         for name in known_suites[s]:
             chosen.setdefault(name, list(TASKS.get(name).langs))
+    provided: dict[str, Task] = {}
     for spec in tasks:
+        found = provided_task(spec)
+        if found is not None:
+            task, want_langs = found
+            provided[task.name] = task
+            have = chosen.setdefault(task.name, [])
+            have.extend(lang for lang in want_langs if lang not in have)
+            continue
         name, _, langs = spec.partition(":")
         if name not in TASKS and name in known_suites:
             for n in known_suites[name]:
@@ -195,7 +229,8 @@ def resolve(tasks: Iterable[str] = (), suite: Iterable[str] = ()) -> list[TaskSe
                 raise UserError(f"task {name!r} has no language {lang!r}; it has {', '.join(task.langs)}")
         have = chosen.setdefault(name, [])
         have.extend(lang for lang in want if lang not in have)
-    return [TaskSelection(TASKS.get(n), tuple(sorted(langs, key=TASKS.get(n).langs.index)))
+    known = {n: provided.get(n) or TASKS.get(n) for n in chosen}
+    return [TaskSelection(known[n], tuple(sorted(langs, key=known[n].langs.index)))
             for n, langs in chosen.items()]
 
 

@@ -257,5 +257,84 @@ class HFBackend(Backend):
                 text, finish = text[:k], "stop"
         return Generation(text=text, finish_reason=finish, prompt_tokens=prompt_len, completion_tokens=len(ids))
 
+    # -- log-likelihood (multiple-choice tasks) ----------------------------------------
+    def loglikelihood(self, requests: Sequence[tuple[str, str]]) -> list[tuple[float, bool]]:
+        """(sum of log-probabilities of `continuation` after `context`, whether greedy decoding
+        would produce exactly it) per pair, in request order.
+
+        The same numbers as lm-eval's HF model (HFLM): the same tokenisation (the context's
+        trailing spaces move to the continuation; the continuation's tokens are what encoding
+        context + continuation adds; the tokenizer's own special tokens unless the text starts
+        with the prefix token; an empty context is the BOS, else EOS, token), left truncation to
+        the model's length, right padding without a mask (harmless for a causal model), the
+        longest inputs first, and `log_softmax` in the model's dtype. Pairs whose model input is
+        the same (one-token answers to one context) share a forward pass.
+        """
+        import torch
+        import torch.nn.functional as F
+
+        self._load()
+        model = self._model
+        max_len = self._max_length()
+        encoded = [self._encode_pair(c, x) for c, x in requests]
+        inputs: dict[tuple[int, ...], list[int]] = {}
+        for i, (ctx, cont) in enumerate(encoded):
+            if not cont:
+                raise UserError(f"empty continuation after tokenisation: {requests[i][1]!r}")
+            key = tuple((ctx + cont)[-(max_len + 1):][:-1])
+            inputs.setdefault(key, []).append(i)
+        # Longest first (as HFLM), ties by token ids, so batches are fixed for any request order.
+        order = sorted(inputs, key=lambda k: (-len(k), k))
+        out: list[tuple[float, bool] | None] = [None] * len(requests)
+        device = next(model.parameters()).device
+        pad = 0
+        for b in range(0, len(order), self.batch_size):
+            keys = order[b:b + self.batch_size]
+            width = len(keys[0])
+            batch = torch.tensor([list(k) + [pad] * (width - len(k)) for k in keys], device=device)
+            with torch.inference_mode():
+                logp = F.log_softmax(model(batch).logits, dim=-1)
+            for row, key in zip(logp, keys, strict=True):
+                for i in inputs[key]:
+                    cont = encoded[i][1]
+                    picked = row[len(key) - len(cont):len(key)]
+                    target = torch.tensor(cont, device=device)
+                    greedy = bool((picked.argmax(dim=-1) == target).all())
+                    out[i] = (float(picked.gather(1, target.unsqueeze(-1)).sum()), greedy)
+        return [r for r in out if r is not None]
+
+    def _max_length(self) -> int:
+        """The context length HFLM uses: the config's, else the tokenizer's, else 2048."""
+        cfg = getattr(self._model.config, "text_config", None) or self._model.config
+        for attr in ("n_positions", "max_position_embeddings", "n_ctx"):
+            if getattr(cfg, attr, None) is not None:
+                return int(getattr(cfg, attr))
+        n = getattr(self._tok, "model_max_length", None)
+        return int(n) if n is not None and n < int(1e30) else 2048
+
+    def _prefix_token_id(self) -> int:
+        return self._tok.bos_token_id if self._tok.bos_token_id is not None else self._tok.eos_token_id
+
+    def _encode(self, text: str, special: bool | None = None) -> list[int]:
+        if special is None:
+            special = not text.startswith(self._tok.decode(self._prefix_token_id()))
+            kwargs = {} if special else {"add_special_tokens": False}
+        else:
+            kwargs = {"add_special_tokens": special}
+        return list(self._tok.encode(text, **kwargs))
+
+    def _encode_pair(self, context: str, continuation: str) -> tuple[list[int], list[int]]:
+        if not context:
+            cont = self._encode(continuation, special=False)
+            prefix = self._prefix_token_id()
+            return ([prefix], cont) if not cont or cont[0] != prefix else (cont[:1], cont[1:])
+        n_spaces = len(context) - len(context.rstrip())
+        if n_spaces:
+            continuation = context[-n_spaces:] + continuation
+            context = context[:-n_spaces]
+        whole = self._encode(context + continuation)
+        ctx = self._encode(context)
+        return ctx, whole[len(ctx):]
+
     def close(self) -> None:
         self._model = None
