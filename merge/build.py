@@ -19,14 +19,14 @@ from __future__ import annotations
 
 import json
 import shutil
-import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from thaibench.candidates import GENERATORS, Candidate, CandidateSpec, is_candidate_id, parent_spec
+from thaibench.candidates import GENERATORS, Candidate, CandidateSpec, is_candidate_id
 from thaibench.errors import UserError
 from thaibench.merge import checks
+from thaibench.merge.digest import FileHashers
 from thaibench.merge.plan import MergePlan, ParentMeta
 from thaibench.merge.sources import open_parent
 from thaibench.merge.stio import ShardedWriter, dtype_name
@@ -84,27 +84,15 @@ def merge_to_disk(spec: CandidateSpec, out: Path, *, shard_bytes: int = 5 * 10**
     method, parents, plan, warnings = open_plan(spec)
     for w in warnings:
         (warn or print)(w)
-    ids: dict[str, str] = {}
-
-    def digest_parents() -> None:   # hashes parents (once; remembered) while the merge streams
-        try:
-            for ref in dict.fromkeys(spec.parents):
-                ids[ref] = parent_spec(ref).id
-        except BaseException as exc:  # noqa: BLE001 - reported after the merge
-            ids["__error__"] = str(exc)
-
-    hasher = threading.Thread(target=digest_parents, name="parent-digests", daemon=True)
-    hasher.start()
     created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
     try:
         writer = ShardedWriter(out, plan_outputs(plan), shard_bytes, {"thaibench_generator": spec.generator})
-        stats = run([plan], parents, [writer], progress=progress, threads=threads)
+        hashers = FileHashers(parents)      # the parents' ids, from the bytes the merge reads
+        stats = run([plan], parents, [writer], progress=progress, threads=threads, hashers=hashers)
         writer.finish()
         _write_side_files(spec, plan, parents, out)
-        hasher.join()
-        if "__error__" in ids:
-            raise UserError(f"could not digest a parent: {ids['__error__']}")
+        ids = {p.ref: hashers.parent_id(p) for p in parents}
         cand = _candidate(spec, plan, method, ids, out, stats)
         cand.write(out)
         return cand

@@ -13,9 +13,9 @@ Example (the paper's M3 with the language model as base):
     {method: dare_linear, models: [typhoon, r1], base: typhoon, ratio: m3,
      parameters: {density: 1.0}}
 
-Masks come from a generator seeded by (seed, tensor, model, chunk), drawn on the CPU, so a merge is
-reproducible on any machine and device; they differ from mergekit's, which draws from torch's
-global generator in graph order - equal in distribution, not in bits.
+Masks come from a counter-based generator keyed by (seed, tensor, model, chunk), so a merge is
+reproducible bit for bit on any machine and device (CPU or GPU); they differ from mergekit's,
+which draws from torch's global generator in graph order - equal in distribution, not in bits.
 """
 
 from __future__ import annotations

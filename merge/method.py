@@ -113,10 +113,38 @@ def chunk_seed(seed: int, name: str, which: int, index: int) -> int:
     return int.from_bytes(h[:8], "little") & ((1 << 63) - 1)
 
 
-def bernoulli_mask(n: int, p: float, seed: int, device: torch.device) -> torch.Tensor:
-    """Keep-mask with P(keep) = p, drawn on the CPU (identical on every device)."""
-    g = torch.Generator().manual_seed(seed)
-    return (torch.rand(n, generator=g) < p).to(device)
+def _i64(v: int) -> int:
+    v &= (1 << 64) - 1
+    return v - (1 << 64) if v >= 1 << 63 else v
+
+
+_GOLDEN, _M1, _M2 = _i64(0x9E3779B97F4A7C15), _i64(0xBF58476D1CE4E5B9), _i64(0x94D049BB133111EB)
+
+
+def _lsr(z: torch.Tensor, k: int) -> torch.Tensor:
+    """Logical right shift of int64 (torch's >> is arithmetic)."""
+    return (z >> k) & ((1 << (64 - k)) - 1)
+
+
+def keep_mask(n: int, p: float, seed: int, device: torch.device) -> torch.Tensor:
+    """Keep-mask with P(keep) = p, the same bits on every device.
+
+    A counter-based generator: splitmix64 (Steele et al., "Fast splittable pseudorandom number
+    generators", OOPSLA 2014) of (seed, element index) in int64 tensor arithmetic (wrapping
+    multiplication, logical shifts), two 24-bit uniforms per 64-bit output. A GPU merge and a CPU
+    merge of the same DARE candidate are therefore bit-identical, and the GPU draws its masks in
+    microseconds instead of waiting for a CPU generator.
+    """
+    threshold = int(round(p * (1 << 24)))
+    z = torch.arange((n + 1) // 2, dtype=torch.int64, device=device).mul_(_GOLDEN).add_(_i64(seed))
+    z ^= _lsr(z, 30)
+    z.mul_(_M1)
+    z ^= _lsr(z, 27)
+    z.mul_(_M2)
+    z ^= _lsr(z, 31)
+    hi = _lsr(z, 40) < threshold
+    lo = (_lsr(z, 16) & 0xFFFFFF) < threshold
+    return torch.stack([hi, lo], dim=1).reshape(-1)[:n]
 
 
 class TopK:

@@ -29,9 +29,10 @@ from typing import Any
 import torch
 
 from thaibench.errors import UserError
+from thaibench.merge.digest import FileHashers, file_order
 from thaibench.merge.method import CHUNK, Chunk
 from thaibench.merge.plan import MergePlan, TensorOp
-from thaibench.merge.stio import OutTensor, ShardedWriter
+from thaibench.merge.stio import Checkpoint, OutTensor, ShardedWriter
 
 QUEUE = 4        # finished chunks waiting for the writer
 
@@ -88,9 +89,9 @@ class _Step:
     last: bool                         # last chunk of this pass
 
 
-def _steps(plans: Sequence[MergePlan]) -> list[_Step]:
+def _steps(plans: Sequence[MergePlan], order: Sequence[int]) -> list[_Step]:
     steps = []
-    for t in range(len(plans[0].ops)):
+    for t in order:
         ops = [p.ops[t] for p in plans]
         if len({(op.merged, op.numel) for op in ops}) != 1:
             raise ValueError(f"plans disagree on the rows of {ops[0].name}")
@@ -108,7 +109,8 @@ def _steps(plans: Sequence[MergePlan]) -> list[_Step]:
 
 
 def run(plans: Sequence[MergePlan], parents: Sequence[Any], writers: Sequence[ShardedWriter],
-        progress: Callable[[int, int], None] | None = None, threads: int | None = None) -> Stats:
+        progress: Callable[[int, int], None] | None = None, threads: int | None = None,
+        hashers: FileHashers | None = None) -> Stats:
     """Execute `plans` (same parents, same tensor order) into `writers`; return the byte counts.
 
     The kernels run with one core fewer than the machine has (torch's intra-op threads, restored
@@ -119,19 +121,24 @@ def run(plans: Sequence[MergePlan], parents: Sequence[Any], writers: Sequence[Sh
     previous = torch.get_num_threads()
     torch.set_num_threads(max(1, min(previous, (os.cpu_count() or 2) - 1)))
     try:
-        return _run(plans, parents, writers, progress, threads)
+        return _run(plans, parents, writers, progress, threads, hashers)
     finally:
         torch.set_num_threads(previous)
 
 
 def _run(plans: Sequence[MergePlan], parents: Sequence[Any], writers: Sequence[ShardedWriter],
-         progress: Callable[[int, int], None] | None, threads: int | None) -> Stats:
+         progress: Callable[[int, int], None] | None, threads: int | None,
+         hashers: FileHashers | None) -> Stats:
     names = [op.name for op in plans[0].ops]
     for p in plans[1:]:
         if [op.name for op in p.ops] != names:
             raise ValueError("plans in one pass must have the same tensors in the same order")
     itemsize = max(t.dtype.itemsize for par in parents for t in par.tensors.values())
-    steps = _steps(plans)
+    # tensors in the first parent's file order: each shard is read front to back, once (the disk
+    # streams, and the hashers see every byte in order); the output layout does not depend on it
+    where = file_order(parents[0])
+    order = sorted(range(len(names)), key=lambda t: (0, *where[names[t]]) if names[t] in where else (1, "", t))
+    steps = _steps(plans, order)
     # one step's reads are held while the next step's are in flight: twice the widest step
     buffers = _Buffers(CHUNK * itemsize, 2 * max((len(st.keys) for st in steps), default=1))
     out_buffers = _Buffers(CHUNK * max(op.out_dtype.itemsize for p in plans for op in p.ops), QUEUE + 2)
@@ -157,7 +164,12 @@ def _run(plans: Sequence[MergePlan], parents: Sequence[Any], writers: Sequence[S
     def read(step: _Step) -> dict[tuple[int, str], Future]:
         def one(key: tuple[int, str]) -> tuple[torch.Tensor, torch.Tensor]:
             buf = buffers.get()
-            return parents[key[0]].source.read_into(key[1], step.a, step.b, buf), buf
+            src = parents[key[0]].source
+            view = src.read_into(key[1], step.a, step.b, buf)
+            if hashers is not None and isinstance(src, Checkpoint):
+                info = src.tensors[key[1]]
+                hashers.feed(info.file, info.offset + step.a * info.dtype.itemsize, view)
+            return view, buf
         return {k: pool.submit(one, k) for k in step.keys}
 
     def emit(j: int, op: TensorOp, a: int, values: torch.Tensor) -> None:

@@ -31,7 +31,7 @@ from typing import Any
 import torch
 
 from thaibench.merge.generator import register_method
-from thaibench.merge.method import Chunk, MergeMethod, ParamSpec, TopK, bernoulli_mask, chunk_seed
+from thaibench.merge.method import Chunk, MergeMethod, ParamSpec, TopK, chunk_seed, keep_mask
 
 L1_EPS = 1e-7
 
@@ -90,7 +90,7 @@ class TaskArithmetic(MergeMethod):
         p = density
         if op.compat and delta.dtype == torch.bfloat16:
             p = float(torch.tensor(density, dtype=torch.bfloat16))   # mergekit draws in bf16 on CPU
-        return bernoulli_mask(delta.numel(), p, chunk_seed(op.seed, op.name, k, chunk.index), delta.device)
+        return keep_mask(delta.numel(), p, chunk_seed(op.seed, op.name, k, chunk.index), delta.device)
 
     def accumulate(self, op: Any, state: Any, pass_index: int, chunk: Chunk) -> None:
         topk_passes = 2 if self.sparsify == "magnitude" else 0

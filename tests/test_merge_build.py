@@ -94,15 +94,24 @@ def test_sharded_output_loads_and_runs(tmp_path, bf16_pair):
     assert cfg["dtype"] == "float32"
 
 
-def test_sharded_parents_are_read(tmp_path, tok, bf16_pair):
+def test_sharded_parents_are_read_and_identified(tmp_path, tok, bf16_pair):
+    """Parent ids come from the bytes the merge streams (any layout): equal to identity's."""
+    import shutil
+
+    from safetensors.torch import save_file
+
+    from thaibench.identity import checkpoint_id
     from thaibench.merge.synthetic import synthetic_checkpoint
 
     a = synthetic_checkpoint(tmp_path / "a", arch="qwen2", seed=1, dtype="bfloat16", tokenizer=tok,
                              shard_bytes=100_000)
     assert (a / "model.safetensors.index.json").is_file()
-    merge_to_disk(spec(method="linear", models=[str(a), bf16_pair[1]], ratio=0), tmp_path / "out")
+    b = shutil.copytree(bf16_pair[1], tmp_path / "b")      # another file layout: sorted by safetensors
+    save_file(weights(b), str(b / "model.safetensors"), metadata={"format": "pt"})
+    cand = merge_to_disk(spec(method="linear", models=[str(a), str(b)], ratio=0), tmp_path / "out")
     got, want = weights(tmp_path / "out"), weights(Path(bf16_pair[0]))
     assert all(torch.equal(got[k], want[k]) for k in want)
+    assert list(cand.spec.parents) == [checkpoint_id(a), checkpoint_id(b)]
 
 
 def test_tied_embeddings_stay_tied_and_mixed_get_a_head(tmp_path, tok):

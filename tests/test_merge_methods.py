@@ -11,7 +11,7 @@ from safetensors.torch import load_file, save_file
 
 from thaibench.errors import UserError
 from thaibench.merge import method as M
-from thaibench.merge.method import TopK, bernoulli_mask, chunk_seed
+from thaibench.merge.method import TopK, chunk_seed, keep_mask
 from thaibench.merge.stio import Checkpoint, OutTensor, ShardedWriter
 
 
@@ -48,9 +48,31 @@ def test_dare_masks_are_seeded_per_tensor_input_and_chunk():
               chunk_seed(0, "model.layers.0.mlp.up_proj.weight", 2, 0),
               chunk_seed(0, "model.layers.0.mlp.up_proj.weight", 1, 1)}
     assert s not in others and len(others) == 4
-    m = bernoulli_mask(100_000, 0.3, s, torch.device("cpu"))
-    assert torch.equal(m, bernoulli_mask(100_000, 0.3, s, torch.device("cpu")))
-    assert abs(m.float().mean().item() - 0.3) < 0.01
+    m = keep_mask(100_001, 0.3, s, torch.device("cpu"))
+    assert m.dtype == torch.bool and m.numel() == 100_001
+    assert torch.equal(m, keep_mask(100_001, 0.3, s, torch.device("cpu")))
+    assert abs(m.float().mean().item() - 0.3) < 0.006          # 4 sd
+    assert not torch.equal(m, keep_mask(100_001, 0.3, s + 1, torch.device("cpu")))
+    assert keep_mask(1000, 0.0, s, torch.device("cpu")).sum() == 0
+    assert keep_mask(1000, 1.0, s, torch.device("cpu")).all()
+
+
+def test_keep_mask_is_splitmix64():
+    """The int64 tensor arithmetic equals the reference generator (so every device agrees)."""
+    mask64 = (1 << 64) - 1
+
+    def splitmix(i: int, seed: int) -> int:
+        z = (i * 0x9E3779B97F4A7C15 + seed) & mask64
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & mask64
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & mask64
+        return z ^ (z >> 31)
+
+    seed, p = 987654321, 0.37
+    want = []
+    for i in range(50):
+        z = splitmix(i, seed)
+        want += [(z >> 40) < round(p * 2**24), ((z >> 16) & 0xFFFFFF) < round(p * 2**24)]
+    assert keep_mask(100, p, seed, torch.device("cpu")).tolist() == want
 
 
 def test_writer_and_reader_round_trip_byte_ranges(tmp_path):
