@@ -101,11 +101,49 @@ def _line_key(line: dict[str, Any]) -> tuple[str, int, str]:
 def run_judge(tr: Any, items: Sequence[tuple[Any, int]], judge: Judge, data_dir: str | None, hooks: Any
               ) -> dict[str, Any]:
     """Judge every selected generation that lacks a judgement by this judge; return its record."""
+    context, prompts_sha = tr.task.judge_context(data_dir)
+    rec = judge.record(prompts_sha)
+    _judge_all(tr, items, judge, rec, lambda sample, g: tr.task.judge_requests(sample, g, context), hooks,
+               f"thaibench judge {tr.dir} --judge {judge.spec}")
+    return rec
+
+
+def run_pairwise(tr: Any, items: Sequence[tuple[Any, int]], judge: Judge, baseline_dir: Path,
+                 data_dir: str | None, hooks: Any) -> dict[str, Any]:
+    """Pairwise judgements against a baseline run of the same task, both orders (cancels position
+    bias); the record's id covers the judge and the baseline run."""
+    from thaibench.records import RUN_FILE, read_json
     from thaibench.run import latest_valid
 
-    task = tr.task
-    context, prompts_sha = task.judge_context(data_dir)
+    if not (Path(baseline_dir) / RUN_FILE).is_file():
+        raise UserError(f"--pairwise {baseline_dir}: not a run directory")
+    base_run = read_json(Path(baseline_dir) / RUN_FILE)
+    if base_run["task"]["name"] != tr.task.name:
+        raise UserError(f"--pairwise baseline is a {base_run['task']['name']} run, not {tr.task.name}")
+    if not tr.task.pairwise_requests:
+        raise UserError(f"task {tr.task.name} has no pairwise mode")
+    base = latest_valid(list(read_jsonl(Path(baseline_dir) / GENERATIONS_FILE)))
+    context, prompts_sha = tr.task.judge_context(data_dir)
     rec = judge.record(prompts_sha)
+    rec = {**rec, "id": short_id({"judge": rec["id"], "baseline": base_run["run_id"]}), "mode": "pairwise",
+           "baseline": {"run_id": base_run["run_id"], "candidate": base_run["candidate"], "dir": str(baseline_dir)}}
+
+    def requests(sample: Any, g: dict[str, Any]) -> list[JudgeRequest]:
+        other = base.get((sample.id, g["epoch"]))
+        if other is None or other.get("error"):
+            return []
+        return tr.task.pairwise_requests(sample, g, other, context)
+
+    _judge_all(tr, items, judge, rec, requests, hooks,
+               f"thaibench judge {tr.dir} --judge {judge.spec} --pairwise {baseline_dir}")
+    return rec
+
+
+def _judge_all(tr: Any, items: Sequence[tuple[Any, int]], judge: Judge, rec: dict[str, Any],
+               requests_for: Any, hooks: Any, resume_cmd: str) -> None:
+    """The engine: cached judgements, retries of verdict-less replies, errors never counted."""
+    from thaibench.run import latest_valid
+
     gens = latest_valid(list(read_jsonl(tr.dir / GENERATIONS_FILE)))
     done: dict[tuple[str, int, str], list[dict[str, Any]]] = {}
     for line in read_jsonl(tr.dir / JUDGEMENTS_FILE):
@@ -116,15 +154,15 @@ def run_judge(tr: Any, items: Sequence[tuple[Any, int]], judge: Judge, data_dir:
         g = gens.get((sample.id, epoch))
         if g is None or g.get("error"):
             continue
-        for req in task.judge_requests(sample, g, context):
+        for req in requests_for(sample, g):
             psha = sha256_text(canonical_json(req.messages))[:16]
             prior = [x for x in done.get((sample.id, epoch, req.key), []) if x["prompt_sha"] == psha]
             if any(x.get("verdict") is not None for x in prior) or len(prior) >= judge.settings.max_attempts:
                 continue
             pending.append((sample, epoch, req, psha, len(prior)))
     if not pending:
-        return rec
-    handle = hooks.start(f"judge {task.name}", len(pending))
+        return
+    handle = hooks.start(f"judge {tr.task.name}", len(pending))
     failures: list[str] = []
     cfg = GenerationConfig(max_tokens=judge.settings.max_tokens, temperature=judge.settings.temperature)
     with JsonlAppender(tr.dir / JUDGEMENTS_FILE) as out:
@@ -152,8 +190,7 @@ def run_judge(tr: Any, items: Sequence[tuple[Any, int]], judge: Judge, data_dir:
     hooks.done(handle)
     if failures:
         raise UserError(f"{len(failures)} judge calls failed ({failures[0][:160]}); the generations are "
-                        f"kept; re-run `thaibench judge {tr.dir} --judge {judge.spec}` to resume")
-    return rec
+                        f"kept; re-run `{resume_cmd}` to resume")
 
 
 def _text_sha(gen_line: dict[str, Any]) -> str:
@@ -179,3 +216,39 @@ def attach_judgements(run_dir: Path, gens: dict[tuple[str, int], dict[str, Any]]
         slot["attempts"] += 1
         if slot["verdict"] is None and line.get("verdict") is not None:
             slot["verdict"] = line["verdict"]
+
+
+def pairwise_report(tr: Any, items: Sequence[tuple[Any, int]], judge: Judge, baseline_dir: Path,
+                    data_dir: str | None, hooks: Any) -> dict[str, Any]:
+    """Judge pairwise against a baseline and write `pairwise-<baseline run id>.json` (win rate per
+    language and category; 1 win, 0.5 tie, 0 loss). A second view: results.json is untouched."""
+    from thaibench.metrics import clustered_mean, per_sample
+    from thaibench.records import write_json_atomic
+    from thaibench.run import latest_valid
+    from thaibench.scorers import get_scorer
+
+    rec = run_pairwise(tr, items, judge, baseline_dir, data_dir, hooks)
+    gens = latest_valid(list(read_jsonl(tr.dir / GENERATIONS_FILE)))
+    wanted = {(s.id, e): s for s, e in items}
+    gens = {k: g for k, g in gens.items() if k in wanted}
+    attach_judgements(tr.dir, gens, rec["id"])
+    scorer = get_scorer("mt_bench_pairwise")
+    rows = []
+    for key, g in gens.items():
+        from thaibench.types import Generation
+
+        sc = scorer(wanted[key], Generation.from_dict(g))
+        rows.append({"sample_id": key[0], "epoch": key[1], "lang": g["lang"], "pair_id": g["pair_id"],
+                     "value": sc.value, "category": sc.details.get("category")})
+    metrics = []
+    for lang in sorted({r["lang"] for r in rows}):
+        for cat in [None, *sorted({r["category"] for r in rows if r["lang"] == lang} - {None})]:
+            sub = [r for r in rows if r["lang"] == lang and (cat is None or r["category"] == cat)]
+            values, pairs, n_nan = per_sample(sub)
+            m, se, n = clustered_mean(values, pairs)
+            metrics.append({"name": "win_rate", "group": lang, "slice": cat, "value": m, "stderr": se,
+                            "n": n, "n_nan": n_nan, "unit": "fraction"})
+    report = {"schema_version": SCHEMA_VERSION, "run_id": tr.run_id, "created": now_iso(), "judge": rec,
+              "metrics": metrics}
+    write_json_atomic(tr.dir / f"pairwise-{rec['baseline']['run_id']}.json", report)
+    return report

@@ -73,6 +73,8 @@ class Task:
     # references; `judge_requests(sample, generation_line, context) -> [JudgeRequest]`.
     judge_context: Callable[[Any], tuple[Any, str]] | None = None
     judge_requests: Callable[[Sample, dict[str, Any], Any], list[Any]] | None = None
+    # Pairwise mode: `pairwise_requests(sample, generation_line, baseline_line, context)`.
+    pairwise_requests: Callable[[Sample, dict[str, Any], dict[str, Any], Any], list[Any]] | None = None
     # Extra run-record fields a task wants (e.g. the sandbox mechanism); called at run time.
     record_extras: Callable[[], dict[str, Any]] | None = None
     # "generate": the backend writes an answer. "multiple_choice": nothing is generated; the

@@ -72,10 +72,7 @@ def judge_requests(sample: Sample, gen: dict[str, Any], ctx: dict[str, Any]) -> 
         return []
     q1, q2 = sample.input
     a1, a2 = turns[0]["answer"], turns[1]["answer"]
-    cat = sample.metadata.get("category")
-    ref = ctx["refs"].get(sample.lang, {}).get(sample.target["question_id"]) if cat in NEED_REF else None
-    if cat in NEED_REF and ref is None:
-        ref = ctx["refs"].get("en", {}).get(sample.target["question_id"])
+    ref = _reference(sample, ctx)
     math_ = "-math" if ref else ""
     out = []
     for key, name, fields in (
@@ -89,6 +86,66 @@ def judge_requests(sample: Sample, gen: dict[str, Any], ctx: dict[str, Any]) -> 
                     {"role": "user", "content": p["prompt_template"].format(**fields)}]
         out.append(JudgeRequest(key, messages))
     return out
+
+
+def _reference(sample: Sample, ctx: dict[str, Any]) -> list[str] | None:
+    cat = sample.metadata.get("category")
+    if cat not in NEED_REF:
+        return None
+    qid = sample.target["question_id"]
+    return ctx["refs"].get(sample.lang, {}).get(qid) or ctx["refs"].get("en", {}).get(qid)
+
+
+def pairwise_requests(sample: Sample, gen: dict[str, Any], base: dict[str, Any], ctx: dict[str, Any]
+                      ) -> list[JudgeRequest]:
+    """FastChat's pairwise prompts (`pair-v2`, `pair-math-v1` and their multi-turn variants), each
+    turn judged in both orders: key `pw{turn}-ab` puts the candidate first, `pw{turn}-ba` second."""
+    mine = (gen.get("extra") or {}).get("turns") or []
+    theirs = (base.get("extra") or {}).get("turns") or []
+    if len(mine) != 2 or len(theirs) != 2:
+        return []
+    q1, q2 = sample.input
+    ref = _reference(sample, ctx)
+    kind = "pair-math-v1" if ref else "pair-v2"
+    out = []
+    for order, (a, b) in (("ab", (mine, theirs)), ("ba", (theirs, mine))):
+        one = {"question": q1, "answer_a": a[0]["answer"], "answer_b": b[0]["answer"]}
+        two = {"question_1": q1, "question_2": q2, "answer_a_1": a[0]["answer"], "answer_a_2": a[1]["answer"],
+               "answer_b_1": b[0]["answer"], "answer_b_2": b[1]["answer"]}
+        if ref:
+            one["ref_answer_1"] = ref[0]
+            two.update(ref_answer_1=ref[0], ref_answer_2=ref[1] if len(ref) > 1 else "")
+        for turn, name, fields in ((1, kind, one), (2, f"{kind}-multi-turn", two)):
+            p = ctx["prompts"][name]
+            messages = [{"role": "system", "content": p["system_prompt"]},
+                        {"role": "user", "content": p["prompt_template"].format(**fields)}]
+            out.append(JudgeRequest(f"pw{turn}-{order}", messages, kind="choice"))
+    return out
+
+
+def pairwise_outcome(judged: dict[str, Any], turn: int) -> float:
+    """1 win, 0 loss, 0.5 tie for the candidate on one turn; the two orders must agree, else a
+    tie (FastChat's rule for inconsistent verdicts); NaN when a verdict is missing."""
+    ab = (judged.get(f"pw{turn}-ab") or {}).get("verdict")
+    ba = (judged.get(f"pw{turn}-ba") or {}).get("verdict")
+    if ab is None or ba is None:
+        return math.nan
+    first = {"A": 1.0, "B": 0.0, "C": 0.5}[ab]      # candidate is A
+    second = {"A": 0.0, "B": 1.0, "C": 0.5}[ba]     # candidate is B
+    return first if first == second else 0.5
+
+
+@scorer("mt_bench_pairwise")
+def mt_bench_pairwise() -> Any:
+    """Win rate against the baseline (mean over both turns), from pairwise judgements."""
+    def score(sample: Sample, gen: Generation) -> Score:
+        judged = (gen.extra or {}).get("judgements") or {}
+        outcomes = [pairwise_outcome(judged, t) for t in (1, 2)]
+        details = {"category": sample.metadata.get("category"), "turns": outcomes}
+        if any(math.isnan(o) for o in outcomes):
+            return Score(math.nan, explanation="pairwise verdict missing", details=details)
+        return Score(sum(outcomes) / 2, details=details)
+    return score
 
 
 def _rating(gen: Generation, keys: tuple[str, ...], sample: Sample) -> Score:
@@ -172,6 +229,7 @@ MT_BENCH = register_task(Task(
     multi_turn=True,
     judge_context=judge_context,
     judge_requests=judge_requests,
+    pairwise_requests=pairwise_requests,
     quirks="TH is the M2Lingual translation (80 questions), not the paper's hub-only 91-question set.",
 ))
 

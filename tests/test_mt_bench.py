@@ -110,7 +110,10 @@ def _known_rating_handler(path: str, body: dict) -> object:
     from servers import chat_reply
 
     system, user = body["messages"][0]["content"], body["messages"][1]["content"]
-    length = int(re.search(r"L=(\d+)", user).group(1))
+    marker = re.search(r"L=(\d+)", user)
+    if marker is None:  # an answer not written by the scripted model
+        return chat_reply("Rating: [[5]]")
+    length = int(marker.group(1))
     turn = 2 if "second" in system else 1
     rating = pipeline_fixture.expected_rating("x" * length, turn)
     return chat_reply("No verdict." if rating is None else f"Explanation. Rating: [[{rating:g}]]")
@@ -167,3 +170,37 @@ def test_real_server_judges_tiny_model(pico_llama: Path, tmp_path: Path) -> None
     for m in overall:
         assert m["value"] == pytest.approx(8.0) and m["n"] + m["n_nan"] == 3
     assert results["judge"]["name"] == str(judge_dir)
+
+
+def _pairwise_handler(bias: bool):
+    from servers import chat_reply
+
+    def handler(path: str, body: dict) -> object:
+        user = body["messages"][1]["content"]
+        if bias:
+            return chat_reply("Assistant A is better. [[A]]")
+        a = user.split("[The Start of Assistant A's")[1].split("[The Start of Assistant B's")[0] \
+            if "[The Start of Assistant A's" in user else user.split("### Assistant A:")[1].split("### Assistant B:")[0]
+        return chat_reply("[[A]]" if "ANSWER" in a else "[[B]]")
+    return handler
+
+
+@pytest.mark.parametrize(("bias", "expected"), [(False, 1.0), (True, 0.5)])
+def test_pairwise_win_rate_both_orders(tmp_path: Path, bias: bool, expected: float) -> None:
+    from servers import ScriptedServer
+    from tests_switch_backend import ensure_switch_backend
+
+    ensure_switch_backend()
+    with ScriptedServer(models=["judge"], handler=_known_rating_handler) as rating:
+        for backend, out in (("scripted", tmp_path / "cand"), ("scripted_switch", tmp_path / "base")):
+            assert main(["score", "m", "--backend", backend, "--tasks", "mt_bench:en", "--limit", "5",
+                         "--out", str(out), "--quiet", "--judge", f"openai:judge@{rating.base_url}"]) == 0
+    cand, base = run_dir(tmp_path / "cand"), run_dir(tmp_path / "base")
+    before = (cand / "results.json").read_bytes()
+    with ScriptedServer(models=["pj"], handler=_pairwise_handler(bias)) as pj:
+        assert main(["judge", str(cand), "--judge", f"openai:pj@{pj.base_url}", "--pairwise", str(base)]) == 0
+        assert len(pj.requests) == 5 * 2 * 2  # 5 questions x 2 turns x 2 orders
+    [rep] = list(cand.glob("pairwise-*.json"))
+    m = next(m for m in json.loads(rep.read_text())["metrics"] if m["slice"] is None)
+    assert m["value"] == pytest.approx(expected) and m["n"] == 5
+    assert (cand / "results.json").read_bytes() == before  # single grading untouched
