@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -77,6 +78,17 @@ def _stage(progress: StageProgress | None, name: str) -> Callable[[int, int, flo
     return lambda step, total, loss: progress(name, step, total, loss)
 
 
+def _env(recipe: Recipe) -> dict[str, Any]:
+    """What the weights depend on beyond the recipe: determinism holds only within one of these."""
+    import platform
+
+    import torch
+    import transformers
+
+    return {"torch": torch.__version__, "transformers": transformers.__version__, "threads": recipe.threads,
+            "machine": platform.machine()}
+
+
 def build_tok(recipe: Recipe) -> Any:
     return build_tokenizer(corpus.tokenizer_corpus(recipe.seed), vocab_size=recipe.vocab_size)
 
@@ -85,21 +97,36 @@ def build_world(recipe: Recipe, out: Path, progress: StageProgress | None = None
                 device: str = "cpu") -> dict[str, Any]:
     """Train and save base, mini-th and mini-reasoner under `out`; return the manifest.
 
-    `device="cuda"` is for exploring recipes quickly; cached builds are always CPU builds."""
+    `device="cuda"` is for exploring recipes quickly; cached builds are always CPU builds. The
+    process's torch thread count and determinism flag are restored afterwards."""
+    import torch
+
+    threads, deterministic = torch.get_num_threads(), torch.are_deterministic_algorithms_enabled()
+    try:
+        return _build(recipe, Path(out), progress, device)
+    finally:
+        torch.set_num_threads(threads)
+        torch.use_deterministic_algorithms(deterministic)
+
+
+def _build(recipe: Recipe, out: Path, progress: StageProgress | None, device: str) -> dict[str, Any]:
     import copy
 
     from thaibench.mini.train import pack_docs
 
-    out = Path(out)
     set_determinism(recipe.seed, recipe.threads, device)
     timings: dict[str, float] = {}
     losses: dict[str, list[float]] = {}
     t0 = time.perf_counter()
+    if progress is not None:
+        progress("data", 0, 1, math.nan)
     tok = build_tok(recipe)
     docs = corpus.pretrain_docs(recipe.seed + 100, recipe.pretrain_docs, recipe.drill_share,
                                 recipe.xling_share)
     blocks = pack_docs(tok, docs, recipe.pretrain.seq_len)
     timings["data"] = time.perf_counter() - t0
+    if progress is not None:
+        progress("data", 1, 1, math.nan)
 
     t = time.perf_counter()
     base = new_model(recipe, tok).to(device)
@@ -124,7 +151,8 @@ def build_world(recipe: Recipe, out: Path, progress: StageProgress | None = None
     manifest = {
         "version": recipe.version(),
         "recipe": recipe.to_dict(),
-        "models": {m: m for m in MODELS},
+        "paths": {m: m for m in MODELS},  # relative to the world directory
+        "env": _env(recipe),
         "digests": {m: weights_digest(out / m) for m in MODELS},
         "timings_s": {k: round(v, 2) for k, v in timings.items()},
         "final_loss": {k: round(sum(v[-10:]) / len(v[-10:]), 4) for k, v in losses.items()},

@@ -38,10 +38,10 @@ from thaibench.mini import lexicon as lx
 EVAL_SHARE = 0.2
 # Number ranges: every value (start, partial and final result) stays in 0..MAX_VALUE; one step
 # adds or subtracts 1..MAX_OPERAND; a product start is at most MUL_MAX x MUL_MAX.
-MAX_VALUE = 99
-MAX_OPERAND = 20
-START_MAX = 30
-MUL_MAX = 9
+MAX_VALUE = 20
+MAX_OPERAND = 9
+START_MAX = 12
+MUL_MAX = 4
 
 
 @dataclass(frozen=True)

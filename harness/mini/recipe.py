@@ -20,7 +20,7 @@ from typing import Any
 from thaibench.canonical import short_id
 from thaibench.mini.train import TrainConfig
 
-MINI_VERSION = "1"
+MINI_VERSION = "2"
 
 
 @dataclass(frozen=True)
@@ -39,16 +39,16 @@ class Recipe:
     threads: int = 2
     vocab_size: int = 1024
     shape: Shape = field(default_factory=Shape)
-    pretrain_docs: int = 24000
+    pretrain_docs: int = 48000
     drill_share: float = 0.15
-    xling_share: float = 0.0
-    pretrain: TrainConfig = field(default_factory=lambda: TrainConfig(steps=500, lr=3e-3, warmup=30))
+    xling_share: float = 0.2
+    pretrain: TrainConfig = field(default_factory=lambda: TrainConfig(steps=1200, lr=3e-3, warmup=30))
     th_chats: int = 6000
-    th_share: float = 0.7
+    th_share: float = 1.0
     th: TrainConfig = field(default_factory=lambda: TrainConfig(steps=150, lr=1e-3, seed=1))
     reasoner_chats: int = 6000
-    reasoner: TrainConfig = field(default_factory=lambda: TrainConfig(steps=150, lr=1e-3, seed=2))
-    p_en: float = 0.75
+    reasoner: TrainConfig = field(default_factory=lambda: TrainConfig(steps=300, lr=1e-3, seed=2))
+    p_en: float = 0.55
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

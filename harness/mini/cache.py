@@ -1,0 +1,97 @@
+"""Where miniature builds live, and `ensure_mini()`: build once on first use, atomically.
+
+Layout: `<root>/<version>/{base,mini-th,mini-reasoner,mini.json}` with `<root>` =
+`$THAIBENCH_CACHE/mini` when that variable is set, else `~/.cache/thaibench/mini`, and
+`<version>` the recipe's hash (`Recipe.version()`), so a changed recipe or generator never reuses
+an old build.
+
+Atomic and single: a build runs in `<root>/.<version>.tmp-<pid>` and is renamed into place only
+when complete (a killed build leaves no half-written world behind); an exclusive `flock` on
+`<root>/<version>.lock` makes a second process wait for the first and then reuse its result
+instead of building twice. A complete build is recognised by its `mini.json`, written last.
+
+Example:
+    paths = ensure_mini()          # ~5-7 minutes the first time on 2 CPU cores, instant after
+    paths["mini-th"]               # PosixPath('~/.cache/thaibench/mini/3f2a.../mini-th')
+
+Quirks: `flock` is POSIX-only; on a network file system without locks two builds may run, and
+the rename still leaves exactly one complete build.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from thaibench.mini.build import MODELS, StageProgress, build_world
+from thaibench.mini.recipe import DEFAULT, Recipe
+
+ENV_CACHE = "THAIBENCH_CACHE"
+
+
+def cache_root() -> Path:
+    base = os.environ.get(ENV_CACHE)
+    root = Path(base) if base else Path.home() / ".cache" / "thaibench"
+    return root / "mini"
+
+
+def world_dir(recipe: Recipe = DEFAULT, root: Path | None = None) -> Path:
+    return (root or cache_root()) / recipe.version()
+
+
+def model_paths(world: Path) -> dict[str, Path]:
+    return {m: world / m for m in MODELS}
+
+
+def is_built(world: Path) -> bool:
+    return (world / "mini.json").is_file() and all((world / m / "config.json").is_file() for m in MODELS)
+
+
+def manifest(world: Path) -> dict[str, Any]:
+    return json.loads((world / "mini.json").read_text(encoding="utf-8"))
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def ensure_mini(recipe: Recipe | None = None, force: bool = False, progress: StageProgress | None = None,
+                root: Path | None = None) -> dict[str, Path]:
+    """Paths of base, mini-th and mini-reasoner, building them first if needed (or if `force`)."""
+    recipe = recipe or DEFAULT
+    world = world_dir(recipe, root)
+    if is_built(world) and not force:
+        return model_paths(world)
+    with _locked(world.parent / f"{world.name}.lock"):
+        if is_built(world) and not force:  # another process built it while we waited
+            return model_paths(world)
+        # Nobody else can be building this version now: leftovers are from killed builds.
+        for stale in world.parent.glob(f".{world.name}.tmp-*"):
+            shutil.rmtree(stale, ignore_errors=True)
+        tmp = world.parent / f".{world.name}.tmp-{os.getpid()}"
+        try:
+            build_world(recipe, tmp, progress)
+            if world.exists():
+                old = world.parent / f".{world.name}.old-{os.getpid()}"
+                world.rename(old)
+                tmp.rename(world)
+                shutil.rmtree(old, ignore_errors=True)
+            else:
+                tmp.rename(world)
+        finally:
+            if tmp.exists():
+                shutil.rmtree(tmp, ignore_errors=True)
+    return model_paths(world)
