@@ -121,8 +121,8 @@ class HFBackend(Backend):
         info = self.identity()
         info.update(device=self._torch_device(), device_map=self.options.device_map,
                     batch_size=self.batch_size)
-        if self._tok is not None:
-            info["chat_template"] = "model" if self._tok.chat_template else "none (plain prompt)"
+        self._load_tokenizer()  # cheap; the record must say whether the plain prompt was used
+        info["chat_template"] = "model" if self._tok.chat_template else "none (plain prompt)"
         return info
 
     # -- loading ------------------------------------------------------------------------
