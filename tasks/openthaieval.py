@@ -27,8 +27,8 @@ Quirks of the extracted file, handled here:
 - skipped (14, counted by the loader): 9 open-answer maths rows (`isMultipleChoice` false,
   numeric answers: 900-903, 1062-1066), rows 913, 954 and 955 with no choices (913 and 955 also
   answer "nan"), and A-Level rows 28 and 38 whose tables were flattened into a repeating list.
-- 65 rows are marked `isAnswerable: false` (a figure is missing); they are kept, as upstream
-  scores them, and flagged in metadata.
+- 42 of the kept rows are marked `isAnswerable: false` (a figure is missing); they are kept,
+  as upstream scores them, and flagged in metadata (`answerable`).
 """
 
 from __future__ import annotations
@@ -55,9 +55,9 @@ def unescape_newlines(text: str) -> str:
 def split_choices(text: str) -> tuple[str, list[str]]:
     """(text before the first marker, [choice texts]) from "(1) a\\n(2) b ...".
 
-    Markers are "(k)" after a space or line start, taken in order 1, 2, 3 ...; a mangled
-    marker at a line start ("2.", "2 .", "\\1)", "1 ") stands in for "(k)" only when no
-    proper "(k)" follows."""
+    Markers are "(k)" after a space or line start, taken in order 1, 2, 3 ...; a "(k)" inside a
+    line gives way to one that starts a later line; a mangled marker at a line start ("2.",
+    "2 .", "\\1)", "1 ") stands in for "(k)" only when no proper "(k)" follows."""
     strict = [(m.start(), m.end(), int(m.group(1))) for m in _MARKER_RE.finditer(text)]
     loose = [(m.start(), m.end(), int(m.group(1))) for m in _LOOSE_MARKER_RE.finditer(text)]
     marks: list[tuple[int, int, int]] = []
@@ -65,7 +65,12 @@ def split_choices(text: str) -> tuple[str, list[str]]:
         if marks and start < marks[-1][1]:
             continue
         if k == len(marks) + 1:
-            if (start, end, k) in strict or not any(ks == k and st > start for st, _, ks in strict):
+            later = [st for st, _, ks in strict if ks == k and st > start]
+            if (start, end, k) in strict:
+                # "(2)" inside a choice's text gives way to a "(2)" that starts a later line
+                if _line_start(text, start) or not any(_line_start(text, st) for st in later):
+                    marks.append((start, end, k))
+            elif not later:
                 marks.append((start, end, k))
         elif k == 1 and marks and (start, end, k) in strict and _line_start(text, start):
             raise MalformedRow("the choice list repeats (a flattened table)")
@@ -108,7 +113,7 @@ def _load(lang: str, row: dict[str, Any], index: int) -> Sample:
 
 
 QUIRKS = ("Rows with literal \\n are unescaped; broken first markers repaired; open-answer rows, "
-          "'nan' answers and two flattened A-Level tables skipped; 65 rows need a missing figure.")
+          "'nan' answers and two flattened A-Level tables skipped; 42 rows need a missing figure.")
 
 OPENTHAIEVAL, OPENTHAIEVAL_MC = choice_tasks(
     name="openthaieval", version="1",
