@@ -6,7 +6,9 @@ reads, so the streaming merge feeds each shard's bytes to a hasher as it reads t
 are processed in the first parent's file order, each file's header is hashed when it is opened
 and each tensor's bytes when they are read, in order. A file whose bytes did not all arrive in
 order (another layout, a LoRA parent, re-reads) is left to `identity.file_digest`, which
-remembers what it hashed.
+remembers what it hashed. Where `thaibench.identity` offers `cached_file_digest(path)` (the
+remembered digest, or None, never hashing) and `remember_file_digest(path, sha256)`, a file
+already known is not hashed again and a file hashed here is remembered for the next run.
 
 The combination is `thaibench.identity.checkpoint_digest`'s (sha256 of the JSON list of
 [file name, file sha256] over `identity.checkpoint_files`), which tests check against it.
@@ -51,15 +53,28 @@ class _FileHash:
         return self.h.hexdigest() if self.pos == self.size else None
 
 
+def _identity_hook(name: str) -> Any:
+    from thaibench import identity
+
+    return getattr(identity, name, None)
+
+
 class FileHashers:
-    """One in-order sha256 per shard of every plain safetensors parent."""
+    """One in-order sha256 per shard of every plain safetensors parent not already known."""
 
     def __init__(self, parents: list[Any]) -> None:
         self.files: dict[Path, _FileHash] = {}
+        self.known: dict[Path, str] = {}
+        cached = _identity_hook("cached_file_digest")
         for p in parents:
             if isinstance(p.source, Checkpoint):
                 for info in p.source.tensors.values():
-                    if info.file not in self.files:
+                    if info.file in self.files or info.file in self.known:
+                        continue
+                    digest = cached(info.file) if cached is not None else None
+                    if digest:
+                        self.known[info.file] = digest
+                    else:
                         self.files[info.file] = _FileHash(info.file)
 
     def feed(self, file: Path, offset: int, data: torch.Tensor) -> None:
@@ -71,10 +86,13 @@ class FileHashers:
         """identity.checkpoint_digest(path), using the shards hashed while streaming."""
         from thaibench.identity import checkpoint_files, file_digest
 
+        remember = _identity_hook("remember_file_digest")
         parts = []
         for f in checkpoint_files(Path(path)):
             fh = self.files.get(f)
-            d = fh.digest() if fh is not None else None
+            d = self.known.get(f) or (fh.digest() if fh is not None else None)
+            if d and fh is not None and remember is not None:
+                remember(f, d)
             parts.append([f.name, d or file_digest(f)])
         return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
 

@@ -201,3 +201,24 @@ def test_chunking_bounds_scratch_memory(tmp_path, tok):
     before, peak = (int(x) * 1024 for x in res.stdout.split()[-2:])
     tensor_bytes = 46_875 * 1024 * 4
     assert peak - before < tensor_bytes * 0.5, (before, peak)
+
+
+def test_remembered_parent_digests_are_used_and_new_ones_remembered(tmp_path, bf16_pair, monkeypatch):
+    """With identity's cached_file_digest / remember_file_digest, a known shard is not hashed
+    again and a shard hashed while streaming is handed back to identity."""
+    from thaibench import identity
+    from thaibench.merge.digest import FileHashers
+    from thaibench.merge.sources import open_parent
+
+    a, b = (Path(p) / "model.safetensors" for p in bf16_pair)
+    known = {a: identity.file_digest(a)}
+    remembered: dict = {}
+    monkeypatch.setattr(identity, "cached_file_digest", lambda p: known.get(Path(p)), raising=False)
+    monkeypatch.setattr(identity, "remember_file_digest", lambda p, d: remembered.update({Path(p): d}),
+                        raising=False)
+    parents = [open_parent(p) for p in bf16_pair]
+    hashers = FileHashers(parents)
+    assert a not in hashers.files and b in hashers.files
+    cand = merge_to_disk(spec(method="linear", models=list(bf16_pair), ratio=0.5), tmp_path / "out")
+    assert list(cand.spec.parents) == [identity.checkpoint_id(Path(p)) for p in bf16_pair]
+    assert remembered == {b: identity.file_digest(b)}
