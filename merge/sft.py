@@ -262,6 +262,7 @@ def check_lora_targets(model: Any, lora: Lora) -> None:
 
 def train(base: Path, data: Path, cfg: TrainConfig, out: Path, log: Log) -> dict[str, Any]:
     """Fine-tune `base` on `data`, write the checkpoint to `out` (rank 0); return training stats."""
+    import datasets
     import torch
     from datasets import Dataset
     from transformers import AutoModelForCausalLM, PrinterCallback
@@ -273,6 +274,7 @@ def train(base: Path, data: Path, cfg: TrainConfig, out: Path, log: Log) -> dict
     if cfg.threads:
         torch.set_num_threads(cfg.threads)
     hf_logging.disable_progress_bar()
+    datasets.disable_progress_bars()
     t0 = time.perf_counter()
     tok = _tokenizer(base, cfg)
     rows, skipped = _encode_rows(tok, read_data(data), cfg)

@@ -169,7 +169,9 @@ def build_data(cfg: DataConfig, out: Path, cache_dir: Path | None = None, log: L
         selected.extend(chosen)
     rng.shuffle(selected)
     data_sha = _write_rows(out / DATA_FILE, selected)
-    card = make_card(cfg.to_dict(), cid, list(tallies.values()), len(selected), data_sha, rules)
+    # Round-tripped, so the card returned now equals the card read back later.
+    card = json.loads(json.dumps(make_card(cfg.to_dict(), cid, list(tallies.values()), len(selected), data_sha,
+                                           rules), ensure_ascii=False))
     (out / "card.md").write_text(card_markdown(card), encoding="utf-8")
     tmp = out / (CARD_FILE + ".tmp")
     tmp.write_text(json.dumps(card, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

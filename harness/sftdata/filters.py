@@ -12,7 +12,7 @@ language; two different languages give "mixed". So "โจทย์: หาค�
 "Let x be the price (ราคา)" is English, and a half-Thai, half-English paragraph is mixed.
 
 Near duplicates: MinHash (64 permutations) over character 5-grams of the normalised question
-(lower case, NFC, whitespace collapsed; characters, not words, because Thai has no spaces),
+(lower case, NFC, whitespace removed; characters, not words, because Thai has no spaces),
 banded 16 x 4 for candidates, then confirmed with the exact Jaccard similarity >= threshold
 (default 0.8). The first row wins, in source order. Deterministic (crc32 hashing, fixed seeds).
 
@@ -103,7 +103,8 @@ def exact_key(ex: Example) -> str:
 
 
 def shingles(text: str) -> set[int]:
-    t = normalise(text)
+    # Spaces are dropped: Thai spaces clauses, not words, and "7+5" vs "7 + 5" is no difference.
+    t = normalise(text).replace(" ", "")
     if len(t) <= NGRAM:
         return {zlib.crc32(t.encode())}
     return {zlib.crc32(t[i:i + NGRAM].encode()) for i in range(len(t) - NGRAM + 1)}
