@@ -74,6 +74,28 @@ def file_digest(path: Path) -> str:
     return digest
 
 
+def cached_file_digest(path: Path) -> str | None:
+    """The remembered full digest of `path` when its quick key still matches; never hashes."""
+    path = Path(path).resolve()
+    if path.stat().st_size <= SMALL:
+        return None
+    with _LOCK:
+        entry = _read_table(cache_dir() / "digests.json").get(str(path))
+    return entry["sha256"] if entry and entry.get("key") == _quick_key(path) else None
+
+
+def remember_file_digest(path: Path, sha256: str) -> None:
+    """Store a digest computed elsewhere (e.g. by a merge that streamed the file's bytes anyway)."""
+    path = Path(path).resolve()
+    if path.stat().st_size <= SMALL:
+        return
+    table_path = cache_dir() / "digests.json"
+    with _LOCK:
+        table = _read_table(table_path)
+        table[str(path)] = {"key": _quick_key(path), "sha256": sha256}
+        _write_table(table_path, table)
+
+
 def _read_table(path: Path) -> dict:
     try:
         return json.loads(path.read_text())
