@@ -91,7 +91,7 @@ def generation_kwargs(task: Any) -> dict[str, Any]:
 def task_yaml(task: Any, lang: str, metrics: dict[str, list[tuple[str, str]]], data_dir: str | None) -> str:
     kwargs: dict[str, Any] = {"thaibench_task": task.name, "thaibench_lang": lang}
     if data_dir:
-        kwargs["thaibench_data_dir"] = data_dir
+        kwargs["thaibench_data_dir"] = str(Path(data_dir).expanduser().resolve())  # lm-eval runs elsewhere
     lines = [
         f"# {task.description}",
         f"# Exported by thaibench {__version__} from task {task.name} v{task.version}; documents and",
