@@ -24,6 +24,7 @@ def main() -> None:
     ap.add_argument("--prompts", type=int, default=16)
     ap.add_argument("--max-tokens", type=int, default=32)
     ap.add_argument("--device", default=None)
+    ap.add_argument("--threads", type=int, default=2, help="torch CPU threads (1 on a machine shared with other work)")
     args = ap.parse_args()
 
     import torch
@@ -35,7 +36,7 @@ def main() -> None:
     from thaibench.mini.pico import build_pico, build_tokenizer
     from thaibench.types import GenerationConfig, Request
 
-    torch.set_num_threads(2)
+    torch.set_num_threads(args.threads)
     device = args.device or ("cuda" if torch.cuda.is_available() else "cpu")
     root = Path(tempfile.mkdtemp(prefix="tb-bench-sweep-"))
     tok = build_tokenizer()
