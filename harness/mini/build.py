@@ -30,6 +30,7 @@ from thaibench.mini.recipe import Recipe
 from thaibench.mini.train import set_determinism, train_pretrain, train_sft
 
 MODELS = ("base", "mini-th", "mini-reasoner")
+DEFAULT_SUITE = "mini"  # the suite `thaibench score` runs on the embedded default
 # stage name, step, total, loss (loss NaN for stages that are not training steps)
 StageProgress = Callable[[str, int, int, float], None]
 
@@ -90,7 +91,7 @@ def _env(recipe: Recipe) -> dict[str, Any]:
 
 
 def build_tok(recipe: Recipe) -> Any:
-    return build_tokenizer(corpus.tokenizer_corpus(recipe.seed), vocab_size=recipe.vocab_size)
+    return build_tokenizer(corpus.tokenizer_corpus(recipe.seed, recipe.tokenizer_docs), vocab_size=recipe.vocab_size)
 
 
 def build_world(recipe: Recipe, out: Path, progress: StageProgress | None = None,
@@ -161,3 +162,10 @@ def _build(recipe: Recipe, out: Path, progress: StageProgress | None, device: st
     }
     (out / "mini.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return manifest
+
+
+def ensure_mini(*args: Any, **kwargs: Any) -> Any:
+    """See `thaibench.mini.cache.ensure_mini` (re-exported here, where callers look for it)."""
+    from thaibench.mini.cache import ensure_mini as _ensure
+
+    return _ensure(*args, **kwargs)

@@ -41,12 +41,24 @@ def cache_root() -> Path:
     return root / "mini"
 
 
-def world_dir(recipe: Recipe = DEFAULT, root: Path | None = None) -> Path:
-    return (root or cache_root()) / recipe.version()
+def world_dir(recipe: Recipe | None = None, root: Path | None = None) -> Path:
+    return (root or cache_root()) / (recipe or DEFAULT).version()
 
 
-def model_paths(world: Path) -> dict[str, Path]:
-    return {m: world / m for m in MODELS}
+class MiniWorld(dict):
+    """`{"base": Path, "mini-th": Path, "mini-reasoner": Path}` that is also path-like: `Path(world)`
+    is the world directory (so `Path(ensure_mini()) / "mini-th"` works too)."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__({m: root / m for m in MODELS})
+        self.root = root
+
+    def __fspath__(self) -> str:
+        return str(self.root)
+
+
+def model_paths(world: Path) -> MiniWorld:
+    return MiniWorld(world)
 
 
 def is_built(world: Path) -> bool:
@@ -68,9 +80,13 @@ def _locked(path: Path) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-def ensure_mini(recipe: Recipe | None = None, force: bool = False, progress: StageProgress | None = None,
-                root: Path | None = None) -> dict[str, Path]:
-    """Paths of base, mini-th and mini-reasoner, building them first if needed (or if `force`)."""
+def ensure_mini(recipe: Recipe | None = None, force: bool = False, progress: StageProgress | str | None = "rich",
+                root: Path | None = None) -> MiniWorld:
+    """Paths of base, mini-th and mini-reasoner, building them first if needed (or if `force`).
+
+    `progress`: "rich" (default) shows a progress bar per stage on stderr while building, so a first
+    `thaibench score` never sits silent for minutes; a callback receives (stage, step, total, loss);
+    None is silent."""
     recipe = recipe or DEFAULT
     world = world_dir(recipe, root)
     if is_built(world) and not force:
@@ -83,7 +99,17 @@ def ensure_mini(recipe: Recipe | None = None, force: bool = False, progress: Sta
             shutil.rmtree(stale, ignore_errors=True)
         tmp = world.parent / f".{world.name}.tmp-{os.getpid()}"
         try:
-            build_world(recipe, tmp, progress)
+            if progress == "rich":
+                from rich.console import Console
+
+                from thaibench.mini.progress import rich_build_progress
+
+                console = Console(stderr=True)
+                console.print(f"thaibench: building the miniature world (first use) into {world}")
+                with rich_build_progress(console) as cb:
+                    build_world(recipe, tmp, cb)
+            else:
+                build_world(recipe, tmp, progress if callable(progress) else None)
             if world.exists():
                 old = world.parent / f".{world.name}.old-{os.getpid()}"
                 world.rename(old)

@@ -96,7 +96,7 @@ def pretrain_docs(seed: int, n: int, drill_share: float = 0.15, xling_share: flo
 
 
 # ------------------------------------------------------------------------------ parents
-def th_chats(seed: int, n: int, th_share: float = 0.7) -> list[Chat]:
+def th_chats(seed: int, n: int, th_share: float = 1.0) -> list[Chat]:
     """mini-th: direct answers in the prompt's language, mostly Thai prompts."""
     rng = random.Random(seed)
     items = stream(seed + 1, "train", ALL_MIX)
@@ -108,7 +108,7 @@ def th_chats(seed: int, n: int, th_share: float = 0.7) -> list[Chat]:
     return out
 
 
-def reasoner_chats(seed: int, n: int, p_en: float = 0.75, th_share: float = 0.5) -> list[Chat]:
+def reasoner_chats(seed: int, n: int, p_en: float = 0.55, th_share: float = 0.5) -> list[Chat]:
     """mini-reasoner: English trace, then the answer; Thai prompts drift to English answers."""
     rng = random.Random(seed)
     items = stream(seed + 1, "train", ALL_MIX)

@@ -15,10 +15,13 @@ Kinds: `math` items with `steps` = 1 (single-step: a small model can answer dire
 `word` problems); `general` items (opposites, colours, days, capitals, animals, tips, greetings)
 with Thai and English answers, used for language accuracy.
 
-Held-out items: each item has a content key; `bucket(key)` puts about one key in five in the
-`eval` bucket. Training draws reject eval keys and evaluation draws keep only them, so the
-`mini` suite never shows a model a prompt it was trained on. Numbers stay in 0..99 so every
-intermediate result has at most two digits.
+Held-out items: `bucket(item.group)` puts about one group in five in the `eval` bucket, where
+a math item's group is its computation (start value and operations, in any wording) and a
+general item's group is its wording. Training draws reject eval groups and evaluation draws keep
+only them, so no held-out prompt and no held-out chain of operations is ever trained on. Single
+arithmetic facts ("7 + 5 = 12") are knowledge, not items: the pretraining drills cover them all,
+since a trace step can only be right if its fact is known. Numbers stay in 0..20 (operands up to
+9) so that a 1M-parameter model learns the facts in minutes.
 
 Quirks: determinism rests on `random.Random(seed)` and on the order of the lists in
 `thaibench.mini.lexicon`; editing either changes the items (and the build's version hash).
@@ -46,7 +49,10 @@ MUL_MAX = 4
 
 @dataclass(frozen=True)
 class Item:
-    """One paired item. `trace` is the English reasoning; `target` the gold answer string."""
+    """One paired item. `trace` is the English reasoning; `target` the gold answer string.
+
+    `key` identifies the item (its wording included); `group` is what is held out: for math the
+    computation itself (start and operations, whatever the wording), for general items the key."""
 
     key: str
     kind: str  # "math" | "general"
@@ -57,6 +63,11 @@ class Item:
     trace: str
     target: str
     extra: dict[str, Any] = field(default_factory=dict)
+    group: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.group:
+            object.__setattr__(self, "group", self.key)
 
     @property
     def pair_id(self) -> str:
@@ -64,7 +75,7 @@ class Item:
 
 
 def bucket(key: str) -> str:
-    """`eval` or `train` from a hash of the item's content: fixed, whatever the seed."""
+    """`eval` or `train` from a hash of an item's `group`: fixed, whatever the seed."""
     h = int(hashlib.sha256(("mini-bucket\0" + key).encode()).hexdigest()[:8], 16)
     return "eval" if h / 0xFFFFFFFF < EVAL_SHARE else "train"
 
@@ -120,7 +131,8 @@ def arith_item(rng: random.Random, steps: int) -> Item:
     trace = "Let me compute step by step.\n" + "\n".join(lines) + f"\nSo the result is {cur}."
     en, th = ARITH_PROMPTS[tpl]
     return Item(
-        key=_key("arith", start, ops, tpl), kind="math", family="arith", steps=steps,
+        key=_key("arith", start, ops, tpl), group=_key("calc", start, ops), kind="math", family="arith",
+        steps=steps,
         prompt={"en": en.format(e=expr), "th": th.format(e=expr)},
         answer={"en": answer_line("en", str(cur)), "th": answer_line("th", str(cur))},
         trace=trace, target=str(cur),
@@ -164,6 +176,7 @@ def word_item(rng: random.Random, steps: int) -> Item:
     trace.append(f"So {name_en} has {cur} {thing_en}.")
     return Item(
         key=_key("word", ni, ti, mul, bags, each, start, ops, verbs), kind="math", family="word",
+        group=_key("calc-mul", bags, each, ops) if mul else _key("calc", start, ops),
         steps=steps, prompt={"en": " ".join(en), "th": " ".join(th)},
         answer={"en": answer_line("en", str(cur)), "th": answer_line("th", str(cur))},
         trace="\n".join(trace), target=str(cur), extra={"unit_th": cls},
@@ -266,7 +279,7 @@ def stream(seed: int, split: str, mix: tuple[tuple[str, int, float], ...]) -> It
     while True:
         kind, steps = rng.choices(kinds, weights)[0]
         item = draw(rng, kind, steps)
-        if bucket(item.key) == split:
+        if bucket(item.group) == split:
             yield item
 
 
@@ -283,7 +296,7 @@ def held_out(seed: int, n_single: int, n_multi: int, n_general: int) -> list[Ite
             if tries > 200 * n + 1000:
                 raise RuntimeError(f"could not draw {n} distinct held-out {kind} items")
             item = draw(rng, kind, rng.choice(steps_choices))
-            if bucket(item.key) == "eval" and item.key not in seen:
+            if bucket(item.group) == "eval" and item.key not in seen:
                 seen.add(item.key)
                 out.append(item)
                 got += 1
@@ -297,5 +310,5 @@ def held_out(seed: int, n_single: int, n_multi: int, n_general: int) -> list[Ite
 def n_eval_general() -> int:
     """How many distinct general items the eval bucket holds (the general pool is finite)."""
     rng = random.Random(0)
-    keys = {general_item(rng).key for _ in range(20000)}
-    return sum(bucket(k) == "eval" for k in keys)
+    items = {it.key: it for it in (general_item(rng) for _ in range(20000))}
+    return sum(bucket(it.group) == "eval" for it in items.values())
