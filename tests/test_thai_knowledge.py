@@ -192,16 +192,41 @@ def test_gold_choice_scores_one(tmp_path, name: str) -> None:
     assert acc["value"] == 1.0 and acc["n"] == limit
 
 
-def test_openthaieval_reports_each_part(tmp_path) -> None:
-    from thaibench.backends import make_backend
+def test_openthaieval_reports_each_part() -> None:
+    from thaibench.run import aggregate
+    from thaibench.scorers import get_scorer
 
     task = get_task("openthaieval_mc")
     samples = task.samples("th").samples
+    sc = get_scorer("mc_acc")
+    rows = []
     for s in samples:
-        GOLD[task.continuations(s)[0][0]] = f" {LABELS[s.target['gold']]}"
-    [sel] = resolve(["openthaieval_mc"])
-    res = Pipeline(make_backend("gold_oracle", "gold"), tmp_path, RunSettings(limit=len(samples))).run(sel).results
-    parts = {m["slice"]: m for m in res["metrics"] if m["name"] == "mc_acc"}
+        lls = [0.0 if i == s.target["gold"] else -9.0 for i in range(len(s.target["choices"]))]
+        if s.metadata["slice"] == "xcopa":
+            lls.reverse()  # two choices: all probability on the wrong one
+        score = sc(s, Generation("", extra={"loglikelihoods": lls}))
+        rows.append({"sample_id": s.id, "epoch": 0, "lang": "th", "pair_id": s.pair_id, "scorer": sc.name,
+                     "value": score.value, "details": score.details})
+    parts = {m.slice: m for m in aggregate(task, ["th"], rows, [])}
     assert set(parts) == {None, "exam", "xnli", "xcopa", "belebele"}
-    assert parts["xnli"]["n"] == 200 and parts[None]["n"] == len(samples)
-    assert all(m["value"] == 1.0 for m in parts.values())
+    assert parts["xnli"].n == 200 and parts[None].n == len(samples)
+    assert parts["exam"].value == parts["belebele"].value == 1.0 and parts["xcopa"].value == 0.0
+    assert parts[None].value == pytest.approx(1 - 200 / len(samples))
+
+
+def test_backend_without_loglikelihood_is_a_clear_error(tmp_path) -> None:
+    from thaibench.backends import make_backend
+    from thaibench.errors import UserError
+
+    if "no_ll" not in BACKENDS:
+        @backend("no_ll")
+        class NoLL(Backend):
+            def identity(self):
+                return {"name": "no_ll"}
+
+            def candidate(self):
+                return {"id": "no-ll", "kind": "test", "name": self.model, "cacheable": True}
+
+    [sel] = resolve(["thai_exam_ic_mc"])
+    with pytest.raises(UserError, match="log-likelihood"):
+        Pipeline(make_backend("no_ll", "m"), tmp_path, RunSettings(limit=2)).run(sel)
