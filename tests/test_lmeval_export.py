@@ -21,6 +21,18 @@ LIMIT = 3
 MAX_TOKENS = 16
 
 
+@pytest.fixture(autouse=True)
+def _one_torch_thread():
+    """Pico models on one torch thread: on a busy 2-core machine spin-waiting OpenMP threads
+    make a pico batch many times slower than one thread."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("lmeval") / "tasks"

@@ -20,6 +20,18 @@ from thaibench.types import Generation
 
 pytest.importorskip("lm_eval")
 
+
+@pytest.fixture(autouse=True)
+def _one_torch_thread():
+    """Pico models on one torch thread: on a busy 2-core machine spin-waiting OpenMP threads
+    make a pico batch many times slower than one thread."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
 GEN_YAML = """task: local_gen
 dataset_path: json
 dataset_kwargs:
