@@ -58,6 +58,29 @@ def test_export_writes_a_yaml_per_task_and_language(exported: Path) -> None:
     assert '"max_gen_toks": 4096' in text  # the task's own default
 
 
+def test_every_exported_task_builds_its_documents(exported: Path) -> None:
+    from thaibench.errors import DataNotFound
+    from thaibench.lmeval.hooks import doc_of
+    from thaibench.task import TASKS
+
+    built = 0
+    for path in exported.glob("thaibench_*_*.yaml"):
+        text = path.read_text(encoding="utf-8")
+        if "dataset_kwargs" not in text:
+            continue  # a group
+        kwargs = json.loads(text.split("dataset_kwargs: ", 1)[1].splitlines()[0])
+        task = TASKS.get(kwargs["thaibench_task"])
+        try:
+            samples = task.samples(kwargs["thaibench_lang"]).samples
+        except DataNotFound:
+            continue  # e.g. LiveCodeBench's English release is not in the offline mirror
+        doc = doc_of(task, samples[0])
+        assert json.loads(doc["sample"])["id"] == samples[0].id
+        assert doc["prompt"] if task.output_type == "generate" else doc["choices"]
+        built += 1
+    assert built >= 30
+
+
 def test_task_manager_indexes_the_folder(exported: Path) -> None:
     from lm_eval.tasks import TaskManager
 
