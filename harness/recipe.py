@@ -173,6 +173,19 @@ def run_cli(argv: list[str]) -> int:
     return int(args._run(args) or 0)
 
 
+def reported_runs(runs: Path) -> list[Path]:
+    """Run directories holding scores on the `report` split: the sweeps report only the parents
+    and the candidate each chose, and the report board shows exactly those."""
+    from thaibench.leaderboards.runs import read_scores
+
+    out = []
+    for d in sorted(runs.glob("*/*/*")):
+        if (d / "results.json").is_file() and any(
+                row.split == "report" for rows in read_scores(d).values() for row in rows.values()):
+            out.append(d)
+    return out
+
+
 def run_recipe(recipe: Recipe, out: Path, log: Log | None = None) -> dict[str, Any]:
     """Run (or resume) every stage; return and write OUT/recipe.json."""
     from thaibench.candidates import GENERATORS, parent_spec, resolve_spec
@@ -220,8 +233,9 @@ def run_recipe(recipe: Recipe, out: Path, log: Log | None = None) -> dict[str, A
     summary["stages"]["sweeps"] = merges
 
     boards = {}
-    for split, name in (("select", "board-select"), ("report", "board")):
-        argv = ["board", "build", str(out / "runs"), "--out", str(out / name), "--split", split]
+    reported = reported_runs(out / "runs")
+    for split, name, dirs in (("select", "board-select", [out / "runs"]), ("report", "board", sorted(reported))):
+        argv = ["board", "build", *map(str, dirs), "--out", str(out / name), "--split", split]
         if recipe.score.get("board"):
             argv += ["--board", str(recipe.score["board"])]
         if recipe.score.get("resamples"):
@@ -233,6 +247,7 @@ def run_recipe(recipe: Recipe, out: Path, log: Log | None = None) -> dict[str, A
         "thai_parent": parent_spec(thai).id, "reasoner_parent": parent_spec(reasoner).id,
         "sft": checkpoint_id(sft_dir), "sft_without_merge": checkpoint_id(sft_dir),
         "merges": merges["sft_x_reasoner"], "merge_without_sft": merges.get("merge_without_sft", []),
+        "reported": sorted({d.parent.parent.name for d in reported}),
     }
     (out / "recipe.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return summary

@@ -37,6 +37,7 @@ from __future__ import annotations
 import json
 import os
 import time
+import warnings
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields, replace
@@ -262,6 +263,13 @@ def check_lora_targets(model: Any, lora: Lora) -> None:
 
 def train(base: Path, data: Path, cfg: TrainConfig, out: Path, log: Log) -> dict[str, Any]:
     """Fine-tune `base` on `data`, write the checkpoint to `out` (rank 0); return training stats."""
+    with warnings.catch_warnings():
+        # TRL 1.16 uses transformers' renamed gradient-checkpointing names itself: not the user's to fix.
+        warnings.filterwarnings("ignore", message=r".*gradient_checkpointing\S* is deprecated", category=FutureWarning)
+        return _train(base, data, cfg, out, log)
+
+
+def _train(base: Path, data: Path, cfg: TrainConfig, out: Path, log: Log) -> dict[str, Any]:
     import datasets
     import torch
     from datasets import Dataset

@@ -104,9 +104,13 @@ def _show(base: str, data: Path, cfg: object, n: int) -> int:
     for rec in read_data(data)[:n]:
         enc = encode_chat(tok, rec["messages"], None, cfg.template_kwargs)  # type: ignore[attr-defined]
         text = Text()
-        for tid, lab in zip(enc.input_ids, enc.labels, strict=True):
-            piece = tok.decode([tid])
-            text.append(piece, style="dim" if lab == IGNORE else "bold green")
+        # Decode runs of equally-masked tokens together: single tokens may be parts of a Thai letter.
+        start = 0
+        for i in range(1, len(enc.labels) + 1):
+            if i == len(enc.labels) or (enc.labels[i] == IGNORE) != (enc.labels[start] == IGNORE):
+                masked = enc.labels[start] == IGNORE
+                text.append(tok.decode(enc.input_ids[start:i]), style="dim" if masked else "bold green")
+                start = i
         console.print(f"[bold]{rec['id']}[/bold]: {enc.prompt_len} prompt tokens (dim, masked), "
                       f"{len(enc.labels) - enc.prompt_len} trained tokens (green)")
         console.print(text)

@@ -1,0 +1,1 @@
+"""Bundled recipe files (`thaibench recipe run mini`); YAML data, shipped inside the package."""
