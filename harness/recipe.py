@@ -25,8 +25,8 @@ Example recipe (thaibench/merge/recipes/mini.yaml is the miniature one):
     score: {suite: [recipe], board: th_en_reasoning, max_tokens: 16384}
 
 Quirks: `mini:NAME` as a parent means the miniature world's model NAME (built on first use).
-SFT runs in this process; for several GPUs run `thaibench sft` under torchrun first with the
-same data and training config: the recipe then finds the candidate and does not retrain.
+SFT runs in this process; for several GPUs train with `thaibench sft` under torchrun and give
+the result as `sft: {checkpoint: DIR}`, which skips the data and SFT stages.
 """
 
 from __future__ import annotations
@@ -56,6 +56,7 @@ class Recipe:
     score: dict[str, Any] = field(default_factory=dict)
     ablations: bool = True
     where: Path = Path(".")
+    sft_checkpoint: str | None = None   # an SFT candidate trained elsewhere (e.g. under torchrun)
 
 
 def _check(d: dict[str, Any], keys: tuple[str, ...], where: str) -> None:
@@ -88,9 +89,22 @@ def parse_recipe(d: Any, where: Path = Path(".")) -> Recipe:
     if set(parents) != {"thai", "reasoner"}:
         raise UserError("recipe parents: give exactly `thai:` (the language model) and `reasoner:`")
     sft = d.get("sft") or {}
-    _check(sft, ("data", "train"), "sft")
+    _check(sft, ("data", "train", "checkpoint"), "sft")
+    if sft.get("checkpoint"):
+        if set(sft) != {"checkpoint"}:
+            raise UserError("recipe sft: `checkpoint:` (an SFT candidate trained elsewhere) replaces data and train")
+        ck = Path(str(sft["checkpoint"]))
+        ck = ck if ck.is_absolute() else where / ck
+        return _recipe(d, parents, {}, {}, str(ck), where)
     if "data" not in sft:
-        raise UserError("recipe sft: give `data:` (a data config, a preset, or a file holding one)")
+        raise UserError("recipe sft: give `data:` (a data config, a preset, or a file holding one) or `checkpoint:`")
+    data = sft["data"] if isinstance(sft["data"], dict) else _mapping(sft["data"], where, "sft.data")
+    train = _mapping(sft.get("train") or {}, where, "sft.train")
+    return _recipe(d, parents, data, train, None, where)
+
+
+def _recipe(d: dict[str, Any], parents: dict[str, Any], data: dict[str, Any], train: dict[str, Any],
+            checkpoint: str | None, where: Path) -> Recipe:
     merge, score = dict(d.get("merge") or {}), dict(d.get("score") or {})
     _check(merge, MERGE_KEYS, "merge")
     _check(score, SCORE_KEYS, "score")
@@ -98,10 +112,8 @@ def parse_recipe(d: Any, where: Path = Path(".")) -> Recipe:
         raise UserError("recipe merge: name some candidates: ratios, presets or grid")
     if not (score.get("suite") or score.get("tasks")):
         raise UserError("recipe score: name a suite or tasks")
-    data = sft["data"] if isinstance(sft["data"], dict) else _mapping(sft["data"], where, "sft.data")
-    train = _mapping(sft.get("train") or {}, where, "sft.train")
     return Recipe(str(d.get("name") or "recipe"), {k: str(v) for k, v in parents.items()}, data, train, merge,
-                  score, bool(d.get("ablations", True)), where)
+                  score, bool(d.get("ablations", True)), where, checkpoint)
 
 
 def load_recipe(path: Path) -> Recipe:
@@ -186,26 +198,16 @@ def reported_runs(runs: Path) -> list[Path]:
     return out
 
 
-def run_recipe(recipe: Recipe, out: Path, log: Log | None = None) -> dict[str, Any]:
-    """Run (or resume) every stage; return and write OUT/recipe.json."""
-    from thaibench.candidates import GENERATORS, parent_spec, resolve_spec
-    from thaibench.identity import checkpoint_id
-    from thaibench.merge.sweep import parse_ratios, sweep_candidates
+def _data_and_sft(recipe: Recipe, thai: str, out: Path, summary: dict[str, Any], log: Log) -> Path:
+    from thaibench.candidates import GENERATORS, resolve_spec
     from thaibench.sftdata.build import build_data
     from thaibench.sftdata.config import parse_config
-
-    log = log or print
-    out = Path(out).resolve()
-    out.mkdir(parents=True, exist_ok=True)
-    thai, reasoner = (resolve_parent(recipe.parents[k]) for k in ("thai", "reasoner"))
-    summary: dict[str, Any] = {"schema_version": 1, "recipe": recipe.name, "stages": {}}
 
     dcfg = parse_config(recipe.data, recipe.where)
     data_dir = out / "data" / dcfg.id()
     card = build_data(dcfg, data_dir, log=log)
     summary["stages"]["data"] = {"dir": str(data_dir.relative_to(out)), "rows": card["rows"],
                                  "card": card["digest"]}
-
     gen = GENERATORS.get("sft")
     spec, = gen.specs(base=thai, data=data_dir / "data.jsonl", config=recipe.train)
     sft_id = resolve_spec(spec).id
@@ -214,6 +216,31 @@ def run_recipe(recipe: Recipe, out: Path, log: Log | None = None) -> dict[str, A
     cand = gen.build(spec, sft_dir, data=data_dir / "data.jsonl", log=log)
     summary["stages"]["sft"] = {"dir": str(sft_dir.relative_to(out)), "candidate": cand.id,
                                 "steps": cand.lineage.get("steps"), "final_loss": cand.lineage.get("final_loss")}
+    return sft_dir
+
+
+def run_recipe(recipe: Recipe, out: Path, log: Log | None = None) -> dict[str, Any]:
+    """Run (or resume) every stage; return and write OUT/recipe.json."""
+    from thaibench.candidates import Candidate, parent_spec
+    from thaibench.identity import checkpoint_id
+    from thaibench.merge.sweep import parse_ratios, sweep_candidates
+
+    log = log or print
+    out = Path(out).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    thai, reasoner = (resolve_parent(recipe.parents[k]) for k in ("thai", "reasoner"))
+    summary: dict[str, Any] = {"schema_version": 1, "recipe": recipe.name, "stages": {}}
+
+    if recipe.sft_checkpoint:
+        sft_dir = Path(recipe.sft_checkpoint).resolve()
+        cand = Candidate.read(sft_dir)
+        if cand.spec.generator != "sft":
+            raise UserError(f"{sft_dir} is a {cand.spec.generator} candidate, not an SFT one")
+        log(f"[recipe] using the SFT candidate in {sft_dir} (data and SFT stages skipped)")
+        summary["stages"]["sft"] = {"dir": str(sft_dir), "candidate": cand.id, "given": True,
+                                    "steps": cand.lineage.get("steps"), "final_loss": cand.lineage.get("final_loss")}
+    else:
+        sft_dir = _data_and_sft(recipe, thai, out, summary, log)
 
     ratios = parse_ratios(",".join(str(r) for r in _list(recipe.merge.get("ratios"))) or None,
                           ",".join(_list(recipe.merge.get("presets"))) or None, recipe.merge.get("grid"))

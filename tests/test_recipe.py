@@ -24,6 +24,7 @@ GOOD = {"parents": {"thai": "a", "reasoner": "b"}, "sft": {"data": {"preset": "m
     ({"score": {}}, "suite or tasks"),
     ({"seed": 3}, "unknown keys"),
     ({"sft": {"data": "missing.yaml"}}, "no file"),
+    ({"sft": {"checkpoint": "x", "train": {}}}, "replaces data and train"),
 ])
 def test_recipe_errors(change: dict, match: str) -> None:
     with pytest.raises(UserError, match=match):
@@ -94,3 +95,10 @@ def test_recipe_runs_every_stage_and_resumes(pico_qwen2: Path, tmp_path: Path) -
     assert (sft_dir / "candidate.json").stat().st_mtime_ns == stamp   # not retrained
     assert run_lines(out) == lines                                     # nothing generated again
     assert json.loads((out / "recipe.json").read_text())["roles"] == roles
+    # An SFT candidate trained elsewhere (e.g. under torchrun) stands in for the data and SFT stages.
+    given = {**recipe, "sft": {"checkpoint": str(sft_dir)}}
+    path.write_text(yaml.safe_dump(given))
+    assert main(["recipe", "run", str(path), "--out", str(out), "--quiet"]) == 0
+    again = json.loads((out / "recipe.json").read_text())
+    assert again["roles"] == roles and again["stages"]["sft"]["given"] and "data" not in again["stages"]
+    assert run_lines(out) == lines
