@@ -103,7 +103,7 @@ def _fake_build(calls: list[int], delay: float = 0.2, fail: bool = False):
 
 def test_concurrent_first_use_builds_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[int] = []
-    monkeypatch.setattr(cache, "build_world", _fake_build(calls))
+    monkeypatch.setattr(cache, "run_build", _fake_build(calls))
     results: list[Path] = []
     def use() -> None:
         results.append(Path(cache.ensure_mini(TINY, root=tmp_path, progress=None)))
@@ -121,12 +121,12 @@ def test_failed_build_leaves_no_world_and_stale_temps_are_cleared(tmp_path: Path
     calls: list[int] = []
     stale = tmp_path / f".{TINY.version()}.tmp-99999"
     stale.mkdir(parents=True)
-    monkeypatch.setattr(cache, "build_world", _fake_build(calls, 0, fail=True))
+    monkeypatch.setattr(cache, "run_build", _fake_build(calls, 0, fail=True))
     with pytest.raises(RuntimeError):
         cache.ensure_mini(TINY, root=tmp_path, progress=None)
     assert not stale.exists() and not cache.world_dir(TINY, tmp_path).exists()
     assert not list(tmp_path.glob(".*tmp-*"))
-    monkeypatch.setattr(cache, "build_world", _fake_build(calls, 0))
+    monkeypatch.setattr(cache, "run_build", _fake_build(calls, 0))
     assert cache.is_built(Path(cache.ensure_mini(TINY, root=tmp_path, progress=None)))  # the lock was released
 
 

@@ -5,6 +5,7 @@ Layout: `<root>/<version>/{base,mini-th,mini-reasoner,mini.json}` with `<root>` 
 `<version>` the recipe's hash (`Recipe.version()`), so a changed recipe or generator never reuses
 an old build.
 
+Isolated: the build runs in a child process (`thaibench.mini.worker`, see there why).
 Atomic and single: a build runs in `<root>/.<version>.tmp-<pid>` and is renamed into place only
 when complete (a killed build leaves no half-written world behind); an exclusive `flock` on
 `<root>/<version>.lock` makes a second process wait for the first and then reuse its result
@@ -23,13 +24,17 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import json
+import math
 import os
 import shutil
+import subprocess
+import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from thaibench.mini.build import MODELS, StageProgress, build_world
+from thaibench.mini.build import MODELS, StageProgress
 from thaibench.mini.recipe import DEFAULT, Recipe
 
 ENV_CACHE = "THAIBENCH_CACHE"
@@ -80,6 +85,39 @@ def _locked(path: Path) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
+def run_build(recipe: Recipe, out: Path, progress: StageProgress | None = None) -> dict[str, Any]:
+    """Build in a child process (`thaibench.mini.worker`) with OpenMP's passive waiting policy;
+    relay its progress; return its manifest. A failed build raises with the child's last words."""
+    env = dict(os.environ)
+    env.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    env.setdefault("TOKENIZERS_PARALLELISM", "false")
+    manifest: dict[str, Any] | None = None
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as err:
+        proc = subprocess.Popen([sys.executable, "-m", "thaibench.mini.worker", str(out)], env=env, text=True,
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err)
+        try:
+            assert proc.stdin is not None and proc.stdout is not None
+            proc.stdin.write(json.dumps(recipe.to_dict()))
+            proc.stdin.close()
+            for line in proc.stdout:
+                msg = json.loads(line)
+                if "manifest" in msg:
+                    manifest = msg["manifest"]
+                elif progress is not None:
+                    loss = msg["loss"]
+                    progress(msg["stage"], msg["step"], msg["total"], math.nan if loss is None else loss)
+            code = proc.wait()
+        finally:
+            if proc.poll() is None:  # interrupted: do not leave a trainer running
+                proc.kill()
+                proc.wait()
+        if code != 0 or manifest is None:
+            err.seek(0)
+            tail = err.read()[-2000:]
+            raise RuntimeError(f"miniature build failed (exit {code}):\n{tail}")
+    return manifest
+
+
 def ensure_mini(recipe: Recipe | None = None, force: bool = False, progress: StageProgress | str | None = "rich",
                 root: Path | None = None) -> MiniWorld:
     """Paths of base, mini-th and mini-reasoner, building them first if needed (or if `force`).
@@ -107,9 +145,9 @@ def ensure_mini(recipe: Recipe | None = None, force: bool = False, progress: Sta
                 console = Console(stderr=True)
                 console.print(f"thaibench: building the miniature world (first use) into {world}")
                 with rich_build_progress(console) as cb:
-                    build_world(recipe, tmp, cb)
+                    run_build(recipe, tmp, cb)
             else:
-                build_world(recipe, tmp, progress if callable(progress) else None)
+                run_build(recipe, tmp, progress if callable(progress) else None)
             if world.exists():
                 old = world.parent / f".{world.name}.old-{os.getpid()}"
                 world.rename(old)

@@ -60,6 +60,11 @@ class Recipe:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Recipe:
+        nested = {"shape": Shape, "pretrain": TrainConfig, "th": TrainConfig, "reasoner": TrainConfig}
+        return cls(**{k: nested[k](**v) if k in nested else v for k, v in d.items()})
+
     def version(self) -> str:
         """Short hash naming the cache directory of this recipe's build."""
         return short_id({"mini_version": MINI_VERSION, "recipe": self.to_dict()}, 12)
