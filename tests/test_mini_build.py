@@ -159,3 +159,12 @@ def test_cli_build_then_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     lines = capsys.readouterr().out.strip().splitlines()
     assert [ln.split("\t")[0] for ln in lines] == ["base", "mini-th", "mini-reasoner"]
     assert all(Path(ln.split("\t")[1], "config.json").is_file() for ln in lines)
+
+
+@pytest.mark.slow
+def test_full_size_build_is_deterministic(tmp_path: Path) -> None:
+    """One more full build (5-15 minutes on 2 cores) must reproduce the cached world's bytes."""
+    world = Path(cache.ensure_mini())
+    again = cache.run_build(DEFAULT, tmp_path / "again")
+    assert again["digests"] == cache.manifest(world)["digests"]
+    print(f"\nfull build: {again['timings_s']} s, digests identical to {world}")

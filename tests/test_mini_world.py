@@ -176,3 +176,11 @@ def test_a_merge_chosen_on_select_beats_both_parents_on_report(scored, merges, m
         d, lo, hi = paired_bootstrap(merged, parent)
         print(f"  vs {name:14s} {100 * combined_value(*parent):.1f}: +{100 * d:.1f} [{100 * lo:.1f}, {100 * hi:.1f}]")
         assert lo > 0, f"linear {best} does not beat {name} on report: {d:.3f} [{lo:.3f}, {hi:.3f}]"
+
+
+def test_mini_check_prints_the_trade_off(mini_world, capsys: pytest.CaptureFixture[str]) -> None:
+    from thaibench.cli import main
+
+    assert main(["mini", "check", "--items", "12", "--ratios", "0.8"]) == 0
+    out = capsys.readouterr().out
+    assert "mini-reasoner" in out and "linear 0.8" in out

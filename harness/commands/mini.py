@@ -83,11 +83,13 @@ def _check(args: argparse.Namespace) -> int:
     console = Console()
     with rich_build_progress(console, transient=True) as cb:
         rows = check_world(ratios, args.items, progress=cb)
-    table = Table(title="miniature world, held-out items (greedy)")
-    for col in ("model", "lang", "single-step acc", "multi-step acc", "answer in prompt lang", "think rate",
-                "combined (th)"):
-        table.add_column(col)
+    table = Table(title="miniature world, held-out items (greedy; % ± 95% CI)")
+    table.add_column("model", no_wrap=True)
+    for col in ("lang", "1-step", "multi", "lang ok", "think", "combined"):
+        table.add_column(col, no_wrap=True, justify="right")
     for row in rows:
         table.add_row(*row)
     console.print(table)
+    console.print("lang ok: answers in the prompt's language; combined (th): mean of multi-step accuracy "
+                  "and Thai answer language")
     return 0
