@@ -109,7 +109,8 @@ def summary(recs: Sequence[dict[str, Any]]) -> dict[str, dict[str, tuple[float, 
         single = [float(r["correct"]) for r in rs if r["kind"] == "math" and r["steps"] == 1]
         lang_ok = [float(r["answer_lang"] == lang) for r in rs]
         (ma, se_m), (la, se_l) = _mean(multi), _mean(lang_ok)
-        # Independent-parts approximation; comparisons between models use paired_diff.
+        # Treats the two parts as independent (an approximation); tests/test_mini_world.py
+        # compares models with a paired bootstrap instead.
         se = 0.5 * math.sqrt(se_m**2 + se_l**2)
         out[lang] = {
             "single_acc": _mean(single), "multi_acc": _mean(multi), "lang_acc": _mean(lang_ok),
