@@ -47,3 +47,15 @@ def test_linear_merge_ends_are_the_parents_and_schedules_apply_per_layer() -> No
     assert sched["model.layers.0.mlp.weight"].tolist() == [0.75, 0.75]
     assert sched["model.layers.3.mlp.weight"].tolist() == [0.125, 0.125]
     assert torch.equal(sched["steps"], a["steps"])  # integer buffers are not averaged
+
+
+def test_explore_overrides_and_m3_schedule() -> None:
+    from thaibench.mini.explore import m3_schedule, make_recipe
+    from thaibench.mini.recipe import DEFAULT
+
+    r = make_recipe({"p_en": 0.6, "reasoner": {"steps": 10}, "shape": {"layers": 6}})
+    assert (r.p_en, r.reasoner.steps, r.reasoner.lr, r.shape.layers) == (0.6, 10, DEFAULT.reasoner.lr, 6)
+    m3 = m3_schedule(80)
+    assert [m3(f"model.layers.{i}.mlp.up_proj.weight") for i in (0, 53)] == [0.75, 0.75]
+    assert m3("model.layers.79.mlp.up_proj.weight") == pytest.approx(0.125)
+    assert 0.125 < m3("model.layers.66.self_attn.q_proj.weight") < 0.75
