@@ -1,7 +1,7 @@
 """`thaibench mini build|path|check`: the miniature world's trained tiny parents.
 
-`build` trains the shared base, `mini-th` and `mini-reasoner` into the cache (about 5-7 minutes
-on 2 CPU cores; instant when already built, `--force` rebuilds). `path` prints where they are.
+`build` trains the shared base, `mini-th` and `mini-reasoner` into the cache (about 7 minutes
+on 2 free CPU cores, about 16 on a busy machine; instant when already built, `--force` rebuilds). `path` prints where they are.
 `check` runs the quick greedy evaluation of both parents and linear merges on held-out items and
 prints the trade-off (multi-step accuracy vs Thai answer language) that the miniature exists to show.
 """

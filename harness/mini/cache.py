@@ -12,7 +12,7 @@ when complete (a killed build leaves no half-written world behind); an exclusive
 instead of building twice. A complete build is recognised by its `mini.json`, written last.
 
 Example:
-    paths = ensure_mini()          # ~5-7 minutes the first time on 2 CPU cores, instant after
+    paths = ensure_mini()          # first time: about 7 min on 2 free CPU cores (16 on a busy one)
     paths["mini-th"]               # PosixPath('~/.cache/thaibench/mini/3f2a.../mini-th')
 
 Quirks: `flock` is POSIX-only; on a network file system without locks two builds may run, and
