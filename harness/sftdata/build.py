@@ -33,7 +33,7 @@ from typing import Any
 from thaibench.errors import UserError
 from thaibench.sftdata.card import CARD_FILE, DATA_FILE, SourceTally, card_markdown, make_card, read_card
 from thaibench.sftdata.config import DataConfig, SourceConfig
-from thaibench.sftdata.filters import check, exact_key, langs, near_duplicates
+from thaibench.sftdata.filters import check, exact_key, lang_of, langs, near_duplicates
 from thaibench.sftdata.rows import Example, Skip, check_shape, parse_row
 
 Log = Callable[[str], None]
@@ -135,7 +135,7 @@ def build_data(cfg: DataConfig, out: Path, cache_dir: Path | None = None, log: L
             k = _take(cfg, src)
             picked = rng.sample(parent, min(k, len(parent))) if k is not None else list(parent)
             t.read = len(picked)
-            examples = [e for e in picked]
+            examples = list(picked)
         else:
             examples = _read(src, t)
         if src.translate is not None:
@@ -176,6 +176,7 @@ def build_data(cfg: DataConfig, out: Path, cache_dir: Path | None = None, log: L
     tmp = out / (CARD_FILE + ".tmp")
     tmp.write_text(json.dumps(card, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     tmp.replace(out / CARD_FILE)  # written last: its presence means the build is complete
+    lang_of.cache_clear()  # the cache holds whole traces; free them once the card is written
     log(f"wrote {len(selected)} rows to {out / DATA_FILE} (card {card['digest']})")
     return card
 

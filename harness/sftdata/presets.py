@@ -76,10 +76,12 @@ def preset(spec: str | dict[str, Any]) -> dict[str, Any]:
 def mini_v3(seed: int = 0, n: int = 600) -> dict[str, Any]:
     """Miniature SFT-v3: English reasoning rows, Thai rows with English traces, Thai general rows.
 
-    Sizes keep the paper's proportions loosely (the Thai share is larger: a tiny model needs
-    more Thai rows to keep answering Thai in Thai)."""
+    `n` math rows are drawn for each of the English and Thai parts and `n // 3` Thai general
+    rows. No dedup: the generator's general pool is small (about 230 distinct items), so its
+    repeats are what gives the Thai general part its weight. The Thai share is larger than the
+    paper's: a tiny model needs more Thai rows to keep answering Thai after an English trace."""
     return {
-        "name": "mini-SFT-v3", "seed": seed, "dedup": "exact", "filters": {"require_trace": True},
+        "name": "mini-SFT-v3", "seed": seed, "dedup": "none", "filters": {"require_trace": True},
         "sources": [
             {"name": "mini_stratos", "mini": {"seed": seed + 1, "n": n, "mix": "math", "lang": "en"},
              "filters": dict(EN)},
