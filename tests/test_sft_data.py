@@ -144,6 +144,17 @@ def test_presets_mix_what_the_docs_say() -> None:
     assert v4.sources[1].filters["trace_lang"] == "th"
 
 
+def test_v1_preset_on_a_mirror_keeps_bare_boxed_answers(tmp_path: Path) -> None:
+    p = tmp_path / "mirror.jsonl"
+    rows = [stratos("What is 2 + 3?", "Add: 2 + 3 = 5.", "\\boxed{5}"),
+            stratos("What is 4 + 4?", "Add: 4 + 4 = 8.", "The answer is \\boxed{8}."),
+            stratos("What is 1 + 1?", "บวกกัน 1 + 1 = 2", "\\boxed{2}")]          # Thai trace: filtered
+    p.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    card = build_data(parse_config({"preset": {"name": "SFT-v1", "stratos": str(p)}}), tmp_path / "o")
+    assert card["rows"] == 2 and by_name(card, "stratos")["filters"] == {"trace_lang": 1}
+    assert card["languages"]["answer"] == {"en": 1, "none": 1}
+
+
 def test_mini_preset_builds_offline(tmp_path: Path) -> None:
     card = build_data(parse_config({"preset": {"name": "mini-SFT-v3", "n": 60}}), tmp_path / "m")
     assert card["languages"]["trace"] == {"en": card["rows"]}

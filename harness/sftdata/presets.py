@@ -34,8 +34,9 @@ from thaibench.errors import UserError
 
 STRATOS = "bespokelabs/Bespoke-Stratos-17k"
 PRESETS = ("SFT-v1", "SFT-v2", "SFT-v3", "SFT-v4", "mini-SFT-v3")
-EN = {"question_lang": "en", "answer_lang": "en", "trace_lang": "en"}
-TH_EN_TRACE = {"question_lang": "th", "answer_lang": "th", "trace_lang": "en"}
+# An answer with no letters (a bare "\\boxed{12}") has language "none" and is kept either way.
+EN = {"question_lang": "en", "answer_lang": ["en", "none"], "trace_lang": "en"}
+TH_EN_TRACE = {"question_lang": "th", "answer_lang": ["th", "none"], "trace_lang": "en"}
 ARG_KEYS = ("name", "stratos", "th_general", "translate", "th_n", "general_n", "limit", "seed", "n")
 
 
@@ -68,7 +69,7 @@ def preset(spec: str | dict[str, Any]) -> dict[str, Any]:
             raise UserError(f"{name} needs `th_general`: a file of Thai general instructions answered with "
                             "traces (the paper distilled 500; no public hub id is known)")
         sources.append({"name": "th_general", "path": args["th_general"], "n": int(args.get("general_n", 500)),
-                        "filters": {"question_lang": "th", "answer_lang": "th", "require_trace": True}})
+                        "filters": {"question_lang": "th", "answer_lang": ["th", "none"], "require_trace": True}})
     return {"name": name, "seed": int(args.get("seed", 0)), "dedup": "near",
             "filters": {"require_trace": True}, "sources": sources}
 
