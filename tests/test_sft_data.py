@@ -248,3 +248,17 @@ def test_sft_data_cli_with_a_preset(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert main(["sft", "data", "mini-SFT-v3", str(tmp_path / "d"), "--quiet"]) == 0
     assert (tmp_path / "d" / "card.json").is_file()
     assert "| mini_stratos_th |" in capsys.readouterr().out
+
+
+def test_translation_through_the_hf_backend(stratos_file: Path, tmp_path: Path, pico_qwen2: Path) -> None:
+    """The real backend path, with a random pico model as translator: within 6 tokens it never
+    finishes a translation, so every row is counted as failed (none kept in English) and nothing
+    is cached; the success path is test_translation_keeps_the_trace_and_resumes."""
+    cfg = parse_config({"sources": [
+        {"name": "en", "path": str(stratos_file), "filters": {"question_lang": "en", "require_trace": True}},
+        {"name": "th", "from": "en", "translate": {"backend": "hf", "model": str(pico_qwen2), "max_tokens": 6,
+                                                  "options": {"dtype": "float32", "device": "cpu"}}}]})
+    card = build_data(cfg, tmp_path / "o")
+    th = by_name(card, "th")
+    assert (th["read"], th["translated"], th["translation_failed"], th["selected"]) == (5, 0, 5, 0)
+    assert (tmp_path / "o" / "cache" / "translations.jsonl").read_text(encoding="utf-8") == ""
