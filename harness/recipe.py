@@ -177,12 +177,17 @@ def sweep_argv(models: list[str], merge: dict[str, Any], score: dict[str, Any], 
     return argv
 
 
-def run_cli(argv: list[str]) -> int:
-    """Run a thaibench sub-command in this process; its UserErrors propagate."""
+def run_cli(argv: list[str], quiet: bool = False) -> int:
+    """Run a thaibench sub-command in this process; its UserErrors propagate. `quiet` drops
+    what it prints (tables, boards); files are written as always."""
+    import contextlib
+    import io
+
     from thaibench.cli import build_parser
 
     args = build_parser().parse_args(argv)
-    return int(args._run(args) or 0)
+    with contextlib.redirect_stdout(io.StringIO()) if quiet else contextlib.nullcontext():
+        return int(args._run(args) or 0)
 
 
 def reported_runs(runs: Path) -> list[Path]:
@@ -219,8 +224,9 @@ def _data_and_sft(recipe: Recipe, thai: str, out: Path, summary: dict[str, Any],
     return sft_dir
 
 
-def run_recipe(recipe: Recipe, out: Path, log: Log | None = None) -> dict[str, Any]:
-    """Run (or resume) every stage; return and write OUT/recipe.json."""
+def run_recipe(recipe: Recipe, out: Path, log: Log | None = None, quiet: bool = False) -> dict[str, Any]:
+    """Run (or resume) every stage; return and write OUT/recipe.json. `quiet`: no progress bars,
+    tables or boards on the terminal (the files are the same)."""
     from thaibench.candidates import Candidate, parent_spec
     from thaibench.identity import checkpoint_id
     from thaibench.merge.sweep import parse_ratios, sweep_candidates
@@ -251,7 +257,7 @@ def run_recipe(recipe: Recipe, out: Path, log: Log | None = None) -> dict[str, A
     merges: dict[str, list[str]] = {}
     for role, models in sweeps:
         log(f"[recipe] sweep {role}: {' x '.join(Path(m).name for m in models)}")
-        rc = run_cli(sweep_argv(models, recipe.merge, recipe.score, out))
+        rc = run_cli(sweep_argv(models, recipe.merge, recipe.score, out) + (["--quiet"] if quiet else []), quiet)
         if rc:
             raise UserError(f"the {role} sweep failed (exit {rc})")
         cands = sweep_candidates(models, methods, ratios, recipe.merge.get("base"),
@@ -267,7 +273,7 @@ def run_recipe(recipe: Recipe, out: Path, log: Log | None = None) -> dict[str, A
             argv += ["--board", str(recipe.score["board"])]
         if recipe.score.get("resamples"):
             argv += ["--resamples", str(recipe.score["resamples"])]
-        run_cli(argv)
+        run_cli(argv, quiet)
         boards[split] = str((out / name / "leaderboard.json").relative_to(out))
     summary["stages"]["boards"] = boards
     summary["roles"] = {

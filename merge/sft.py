@@ -271,6 +271,7 @@ def train(base: Path, data: Path, cfg: TrainConfig, out: Path, log: Log) -> dict
 
 def _train(base: Path, data: Path, cfg: TrainConfig, out: Path, log: Log) -> dict[str, Any]:
     import datasets
+    import huggingface_hub.utils as hf_hub_utils
     import torch
     from datasets import Dataset
     from transformers import AutoModelForCausalLM, PrinterCallback
@@ -283,6 +284,7 @@ def _train(base: Path, data: Path, cfg: TrainConfig, out: Path, log: Log) -> dic
         torch.set_num_threads(cfg.threads)
     hf_logging.disable_progress_bar()
     datasets.disable_progress_bars()
+    hf_hub_utils.disable_progress_bars()
     t0 = time.perf_counter()
     tok = _tokenizer(base, cfg)
     rows, skipped = _encode_rows(tok, read_data(data), cfg)

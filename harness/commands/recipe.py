@@ -41,7 +41,8 @@ def run(args: argparse.Namespace) -> int:
     path = bundled_path(args.recipe) if args.recipe in BUNDLED and not Path(args.recipe).exists() else Path(args.recipe)
     recipe = load_recipe(path)
     out = Path(args.out or os.path.join(os.environ.get("THAIBENCH_OUT", "thaibench-out"), f"recipe-{recipe.name}"))
-    summary = run_recipe(recipe, out, (lambda _m: None) if args.quiet else (lambda m: print(m, file=sys.stderr)))
+    summary = run_recipe(recipe, out, (lambda _m: None) if args.quiet else (lambda m: print(m, file=sys.stderr)),
+                         quiet=args.quiet)
     roles = summary["roles"]
     print(f"recipe {recipe.name}: SFT candidate {summary['stages']['sft']['candidate']}, "
           f"{len(roles['merges'])} merges with the reasoner, {len(roles['merge_without_sft'])} without SFT")
