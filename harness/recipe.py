@@ -22,7 +22,7 @@ Example recipe (thaibench/merge/recipes/mini.yaml is the miniature one):
       data: {preset: {name: SFT-v3, th_general: ./th_general.jsonl, translate: {backend: openai, model: t}}}
       train: {optim: {lr: 2.0e-4, epochs: 2, batch_size: 4, grad_accum: 8}, lora: {r: 32, alpha: 64}}
     merge: {methods: [linear], presets: [m1, m2, m3], ratios: [0.5]}
-    score: {suite: [recipe], board: th_en_reasoning, max_tokens: 16384}
+    score: {suite: [typhoon_r1], board: typhoon_r1, max_tokens: 16384}
 
 Quirks: `mini:NAME` as a parent means the miniature world's model NAME (built on first use).
 SFT runs in this process; for several GPUs train with `thaibench sft` under torchrun and give
