@@ -22,7 +22,8 @@ DESCRIPTION = __doc__
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("args", nargs="+", metavar="CONFIG OUT_DIR | data CONFIG OUT_DIR")
+    p.add_argument("args", nargs="+", metavar="ARG",
+                   help="CONFIG OUT_DIR to train; `data CONFIG|PRESET OUT_DIR` to build SFT data")
     p.add_argument("--base", help="model to fine-tune (overrides the config's base:)")
     p.add_argument("--data", help="SFT data file or directory (overrides the config's data:)")
     p.add_argument("--show-labels", type=int, metavar="N",
