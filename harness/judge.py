@@ -29,7 +29,7 @@ from thaibench.records import (
     now_iso,
     read_jsonl,
 )
-from thaibench.types import GenerationConfig, Messages, Request
+from thaibench.types import Generation, GenerationConfig, Messages, Request
 
 
 @dataclass(frozen=True)
@@ -235,8 +235,6 @@ def pairwise_report(tr: Any, items: Sequence[tuple[Any, int]], judge: Judge, bas
     scorer = get_scorer("mt_bench_pairwise")
     rows = []
     for key, g in gens.items():
-        from thaibench.types import Generation
-
         sc = scorer(wanted[key], Generation.from_dict(g))
         rows.append({"sample_id": key[0], "epoch": key[1], "lang": g["lang"], "pair_id": g["pair_id"],
                      "value": sc.value, "category": sc.details.get("category")})

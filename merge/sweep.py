@@ -183,7 +183,7 @@ def write_candidates(cands: Sequence[SweepCandidate], root: Path) -> list[Path]:
     Each candidate lands in `root/<id>` with the same files `thaibench merge` writes
     (weights, tokenizer, config, merge configs, candidate.json). Returns the directories."""
     from thaibench.candidates import parent_spec
-    from thaibench.merge.build import _candidate, _write_side_files, open_plan
+    from thaibench.merge.build import candidate_record, open_plan, write_side_files
     from thaibench.merge.plan import MergePlan, ParentMeta
     from thaibench.merge.stio import ShardedWriter
     from thaibench.merge.stream import plan_outputs, run
@@ -198,7 +198,7 @@ def write_candidates(cands: Sequence[SweepCandidate], root: Path) -> list[Path]:
     method, parents, first_plan, _ = open_plan(todo[0][0].spec)
     try:
         metas = [ParentMeta({k: (t.dtype, t.shape) for k, t in p.tensors.items()}, p.config) for p in parents]
-        plans = [first_plan] + [MergePlan.build(open_plan_method(c.spec), c.spec.params, metas) for c, _ in todo[1:]]
+        plans = [first_plan] + [MergePlan.build(_method_of(c.spec), c.spec.params, metas) for c, _ in todo[1:]]
         writers = []
         for (c, d), plan in zip(todo, plans, strict=True):
             if d.exists():
@@ -210,15 +210,15 @@ def write_candidates(cands: Sequence[SweepCandidate], root: Path) -> list[Path]:
         ids = {ref: parent_spec(ref).id for ref in todo[0][0].spec.parents}
         for (c, d), plan, w in zip(todo, plans, writers, strict=True):
             w.finish()
-            _write_side_files(c.spec, plan, parents, d)
-            _candidate(c.spec, plan, open_plan_method(c.spec), ids, d, stats).write(d)
+            write_side_files(c.spec, plan, parents, d)
+            candidate_record(c.spec, plan, _method_of(c.spec), ids, d, stats).write(d)
     finally:
         for p in parents:
             p.close()
     return dirs
 
 
-def open_plan_method(spec: CandidateSpec) -> Any:
+def _method_of(spec: CandidateSpec) -> Any:
     from thaibench.candidates import GENERATORS
 
     return GENERATORS.get(spec.generator).method
