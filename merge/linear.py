@@ -31,22 +31,41 @@ class Linear(MergeMethod):
     base = "ignored"
     params = (ParamSpec("weight", float, "input"), ParamSpec("normalize", bool, "shared", True))
 
+    def elementwise(self, op: Any) -> bool:
+        return True
+
     def apply(self, op: Any, state: Any, chunk: Chunk) -> torch.Tensor:
+        return self._combine(op, chunk, None)
+
+    def apply_into(self, op: Any, chunk: Chunk, out: torch.Tensor) -> None:
+        work = torch.float64 if chunk.inputs[0].to(op.in_dtype).dtype == torch.float64 else torch.float32
+        if op.compat or out.dtype != work:
+            out.copy_(self._combine(op, chunk, None))
+        else:
+            self._combine(op, chunk, out)      # straight into the model's tensor: no scratch, no copy
+
+    def _combine(self, op: Any, chunk: Chunk, out: torch.Tensor | None) -> torch.Tensor:
         xs = [x.to(op.in_dtype) for x in chunk.inputs]     # no-op unless mergekit's `dtype` casts
         n, dev = xs[0].numel(), xs[0].device
         work = torch.float64 if xs[0].dtype == torch.float64 else torch.float32
         # mergekit: zeros(work).addcmul_(x_i, c_i) for each input, then div_(sum c). 0 + x0*c0 is
         # x0*c0 exactly, and converting to the work dtype first is exact, so this is the same
-        # arithmetic with every operation in one dtype (vectorised).
-        coefs = torch.tensor([p["weight"] for p in op.per_input], dtype=work, device=dev)
-        result = scratch("linear.out", n, work, dev).copy_(xs[0])
-        result.mul_(coefs[0:1])
+        # arithmetic with every operation in one dtype (vectorised). Writing into `out` runs the
+        # same kernels on the same values, so the bits do not depend on where the result lands.
+        # The weights and their sum are made on the CPU (no device sync to test the sum against
+        # 1, and the same total on every device), then moved to where the tensors are.
+        host = torch.tensor([p["weight"] for p in op.per_input], dtype=work)
+        total = host.sum()
+        coefs = host.to(dev)
+        if out is None:
+            result = scratch("linear.out", n, work, dev).copy_(xs[0])
+            result.mul_(coefs[0:1])
+        else:
+            result = torch.mul(as_work(xs[0], work, "linear.in0"), coefs[0:1], out=out)
         for x, c in zip(xs[1:], coefs[1:].split(1), strict=True):
             result.addcmul_(as_work(x, work, "linear.in"), c)
-        if op.shared["normalize"]:
-            total = coefs.sum()
-            if float(total) != 1.0:     # dividing by exactly 1 changes nothing: skip the pass
-                result.div_(total)
+        if op.shared["normalize"] and float(total) != 1.0:   # dividing by exactly 1 changes nothing
+            result.div_(total.to(dev))
         return result.to(xs[0].dtype) if op.compat else result
 
 

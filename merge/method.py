@@ -75,6 +75,17 @@ class MergeMethod:
     def passes(self, op: Any) -> int:
         return 0
 
+    def elementwise(self, op: Any) -> bool:
+        """True when each output element depends only on the same element of the inputs (no
+        passes, no per-chunk randomness): then a whole tensor in one call gives the same bits as
+        chunk by chunk, which is what the in-memory sweep relies on to skip the chunk loop."""
+        return False
+
+    def apply_into(self, op: Any, chunk: Chunk, out: torch.Tensor) -> None:
+        """Write `apply`'s result for an elementwise `chunk` into `out` (any float dtype).
+        Methods override it to compute straight into `out` when its dtype is the work dtype."""
+        out.copy_(self.apply(op, None, chunk))
+
     def start(self, op: Any) -> Any:
         return None
 

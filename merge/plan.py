@@ -6,8 +6,9 @@ read from `embed_tokens`), every parameter resolved for that tensor's layer and 
 output dtype, and which rows are merged or copied when vocabularies are resized. Executing it is
 separate: `stream.run` streams parents from disk to shards; `merge_into` computes a candidate
 in place into an existing state dict (a model loaded once), chunk by chunk, in the output dtype,
-which is what the ratio sweep does for each candidate. Both walk the same chunks with the same
-kernels, so a candidate computed in memory is byte-identical to the one written to disk.
+which is what the ratio sweep does for each candidate. Both run the same kernels (elementwise
+methods in memory on whole tensors, which gives the same bits as chunk by chunk), so a candidate
+computed in memory is byte-identical to the one written to disk.
 
 Example:
     plan = MergePlan.build(GENERATORS.get("linear").method, spec.params, metas)
@@ -28,6 +29,7 @@ from thaibench.merge.params import Position, component, evaluate, layer_index
 from thaibench.merge.stio import dtype_from_name
 
 EMBED, HEAD = "model.embed_tokens.weight", "lm_head.weight"
+PIECE = 1 << 26          # elements per call of an elementwise kernel in memory (scratch bound)
 
 
 @dataclass(frozen=True)
@@ -156,12 +158,30 @@ class MergePlan:
         `parents` are the parents' state dicts (in their stored dtypes, any device); target
         tensors must have the planned shapes; values are cast to each target tensor's dtype.
         """
-        for op in self.ops if names is None else [self.op(n) for n in names]:
+        ops = self.ops if names is None else [self.op(n) for n in names]
+        sums: list[tuple[TensorOp, list[torch.Tensor], torch.Tensor]] = []
+        for op in ops:
             out = target[op.name].view(-1)
             flats = [parents[i][s].reshape(-1) for i, s in zip(op.inputs, op.sources, strict=True)]
-            run_op(op, lambda a, b, fl=flats: [f[a:b] for f in fl], lambda a, v, o=out: o[a:a + v.numel()].copy_(v))
+            if op.method is not None and op.method.elementwise(op):
+                # Elementwise kernels give the same bits on any split of the tensor, so big pieces
+                # (bounded scratch) replace the 1M-element chunks, and the finite check is one sum
+                # per tensor, read back once per candidate (one device sync, not one per chunk).
+                for a in range(0, op.merged, PIECE):
+                    b = min(a + PIECE, op.merged)
+                    op.method.apply_into(op, Chunk(0, a, b, [f[a:b] for f in flats]), out[a:b])
+                sums.append((op, flats, out[:op.merged].sum(dtype=torch.float32)))
+            else:
+                run_op(op, lambda a, b, fl=flats: [f[a:b] for f in fl],
+                       lambda a, v, o=out: o[a:a + v.numel()].copy_(v))
             for a, b in op.tail_chunks():
                 out[a:b].copy_(parents[op.copy_from][op.name].reshape(-1)[a:b])
+        if sums and not bool(torch.isfinite(torch.stack([s for _, _, s in sums])).all()):
+            from thaibench.merge.stream import check_finite
+
+            for op, flats, _ in sums:      # a finite tensor whose sum overflows passes here
+                check_finite(target[op.name].view(-1)[:op.merged], op, [f[:op.merged] for f in flats],
+                             [f"#{k}" for k in op.inputs])
 
     def merge_tensor(self, name: str, parents: Sequence[Mapping[str, torch.Tensor]]) -> torch.Tensor:
         op = self.op(name)

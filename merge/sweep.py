@@ -98,7 +98,7 @@ def shard(items: Sequence[SweepCandidate], spec: str | None) -> list[SweepCandid
 class SharedParents:
     """The parents' tensors, loaded once, and one model object that takes each candidate's weights."""
 
-    def __init__(self, models: Sequence[str], device: str, dtype: str) -> None:
+    def __init__(self, models: Sequence[str], device: str, dtype: str | None) -> None:
         from thaibench.merge.sources import open_parent
 
         self.refs = list(models)
@@ -106,6 +106,7 @@ class SharedParents:
         self.dtype = dtype
         self._parents = [open_parent(r) for r in models]
         self._sds: list[dict[str, Any]] | None = None
+        self._metas: list[Any] | None = None
         self._model: Any = None
         self.active: str | None = None
         self.merges = 0
@@ -113,7 +114,8 @@ class SharedParents:
     def tokenizer_dir(self, index: int) -> Path:
         return self._parents[index].tokenizer_dir
 
-    def _state_dicts(self) -> list[dict[str, Any]]:
+    def state_dicts(self) -> list[dict[str, Any]]:
+        """The parents' tensors on this object's device, read from disk on first use only."""
         if self._sds is None:
             sds = []
             for p in self._parents:
@@ -122,25 +124,34 @@ class SharedParents:
             self._sds = sds
         return self._sds
 
+    def plan(self, spec: CandidateSpec) -> Any:
+        """A candidate's merge plan from the parents' headers, read once."""
+        from thaibench.merge import checks
+        from thaibench.merge.plan import MergePlan, ParentMeta
+
+        if list(spec.parents) != self.refs:
+            raise UserError(f"candidate parents {list(spec.parents)} are not this sweep's {self.refs}")
+        checks.check_parents(self._parents, dict(spec.params))     # headers only: cheap
+        if self._metas is None:
+            self._metas = [ParentMeta({k: (t.dtype, t.shape) for k, t in p.tensors.items()}, p.config)
+                           for p in self._parents]
+        return MergePlan.build(_method_of(spec), spec.params, self._metas)
+
     def activate(self, cand: SweepCandidate) -> Any:
         """The shared model with `cand`'s weights (computed now unless already active)."""
         import torch
         from transformers import AutoConfig, AutoModelForCausalLM
 
-        from thaibench.merge.build import open_plan
-
         if self.active == cand.id:
             return self._model
-        _, opened, plan, _ = open_plan(cand.spec)
-        for p in opened:
-            p.close()
+        plan = self.plan(cand.spec)
         if self._model is None:
             src = self._parents[int(cand.spec.params.get("tokenizer_source") or 0)]
             cfg = AutoConfig.from_pretrained(src.base_path or src.path)
             self._model = AutoModelForCausalLM.from_config(cfg, dtype=getattr(torch, self.dtype))
             self._model.to(self.device).eval()
         with torch.no_grad():
-            plan.merge_into(self._model.state_dict(), self._state_dicts())
+            plan.merge_into(self._model.state_dict(), self.state_dicts())
         self.active = cand.id
         self.merges += 1
         return self._model

@@ -64,6 +64,9 @@ class TaskArithmetic(MergeMethod):
             return []
         return [k for k in range(len(op.inputs)) if k != op.base and op.per_input[k]["density"] < 1]
 
+    def elementwise(self, op: Any) -> bool:
+        return not self._sparse(op)      # no masks, no statistics: each element on its own
+
     def passes(self, op: Any) -> int:
         sparse = self._sparse(op)
         if not sparse:

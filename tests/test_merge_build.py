@@ -51,29 +51,57 @@ def test_ratio_0_and_1_reproduce_the_parents_exactly(tmp_path, bf16_pair, method
     assert all(got[k].dtype == torch.bfloat16 and torch.equal(got[k], want[k]) for k in got)
 
 
+def _plan_and_parents(s: CandidateSpec, pair) -> tuple:
+    from thaibench.merge.plan import MergePlan, ParentMeta
+
+    parents = [weights(Path(p)) for p in pair]
+    cfgs = [json.loads((Path(p) / "config.json").read_text()) for p in pair]
+    plan = MergePlan.build(open_plan(s)[0], s.params, [ParentMeta.from_state_dict(sd, c)
+                                                       for sd, c in zip(parents, cfgs, strict=True)])
+    return plan, parents
+
+
 @pytest.mark.parametrize("cfg", [
     {"method": "linear", "ratio": "m3"},
+    {"method": "linear", "ratio": 0.3, "out_dtype": "float32"},         # written straight into the target
+    {"method": "linear", "ratio": [0.2, 0.9], "parameters": {"normalize": False}},
+    {"method": "task_arithmetic", "ratio": 0.6, "base": 0, "out_dtype": "float32"},
     {"method": "slerp", "ratio": [0.2, 0.8]},
     {"method": "dare_linear", "ratio": "m2", "base": 0, "parameters": {"density": 0.5}, "seed": 3},
     {"method": "ties", "ratio": 0.5, "base": 0, "parameters": {"density": 0.3}},
 ])
-def test_in_memory_candidate_is_byte_identical_to_disk(tmp_path, bf16_pair, cfg):
-    from thaibench.merge.plan import MergePlan, ParentMeta
+@pytest.mark.parametrize("piece", [None, 777])
+def test_in_memory_candidate_is_byte_identical_to_disk(tmp_path, bf16_pair, cfg, piece, monkeypatch):
+    """In memory, elementwise methods run on whole tensors (or pieces that split them anywhere:
+    `piece`); the bits must still equal the chunked merge written to disk."""
+    import thaibench.merge.plan as plan_mod
 
-    cfg = dict(cfg, models=list(bf16_pair), out_dtype="bfloat16")
+    if piece:
+        monkeypatch.setattr(plan_mod, "PIECE", piece)
+    cfg = {"out_dtype": "bfloat16", **cfg, "models": list(bf16_pair)}
     if cfg.get("base") == 0:
         cfg["base"] = bf16_pair[0]
     s = spec(**cfg)
     merge_to_disk(s, tmp_path / "out")
-    parents = [weights(Path(p)) for p in bf16_pair]
-    cfgs = [json.loads((Path(p) / "config.json").read_text()) for p in bf16_pair]
-    plan = MergePlan.build(open_plan(s)[0], s.params, [ParentMeta.from_state_dict(sd, c)
-                                                       for sd, c in zip(parents, cfgs, strict=True)])
-    target = {k: torch.zeros_like(v) for k, v in parents[0].items()}
+    plan, parents = _plan_and_parents(s, bf16_pair)
+    target = {k: torch.zeros(v.shape, dtype=plan.op(k).out_dtype) for k, v in parents[0].items()}
     plan.merge_into(target, parents)
     disk = weights(tmp_path / "out")
     assert all(torch.equal(target[k], disk[k]) for k in disk)
     assert any(not torch.equal(disk[k], parents[0][k]) for k in disk)
+
+
+@pytest.mark.parametrize("method", ["linear", "slerp"])
+def test_in_memory_merge_refuses_nan_and_names_the_parent(bf16_pair, method):
+    from thaibench.errors import UserError
+
+    s = spec(method=method, models=list(bf16_pair), ratio=0.4, out_dtype="float32")
+    plan, parents = _plan_and_parents(s, bf16_pair)
+    name = "model.layers.1.self_attn.k_proj.weight"
+    parents[1][name].view(-1)[5] = float("nan")
+    target = {k: torch.zeros(v.shape, dtype=torch.float32) for k, v in parents[0].items()}
+    with pytest.raises(UserError, match=f"parent #1 has NaN or Inf in {name}"):
+        plan.merge_into(target, parents)
 
 
 def test_sharded_output_loads_and_runs(tmp_path, bf16_pair):

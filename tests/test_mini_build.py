@@ -168,3 +168,23 @@ def test_full_size_build_is_deterministic(tmp_path: Path) -> None:
     again = cache.run_build(DEFAULT, tmp_path / "again")
     assert again["digests"] == cache.manifest(world)["digests"]
     print(f"\nfull build: {again['timings_s']} s, digests identical to {world}")
+
+
+def test_build_progress_prints_plain_lines_when_not_a_terminal():
+    """In a log or a pipe the build reports each stage's start and every tenth, not a bar at the end."""
+    import io
+    import math
+
+    from rich.console import Console
+
+    from thaibench.mini.progress import rich_build_progress
+
+    buf = io.StringIO()
+    with rich_build_progress(Console(file=buf, force_terminal=False)) as cb:
+        cb("data", 0, 1, math.nan)
+        for step in range(0, 101):
+            cb("base", step, 100, 2.0 - step / 100)
+    lines = buf.getvalue().splitlines()
+    assert lines[0].startswith("  tokenizer and data: 0/1")
+    base = [ln for ln in lines if "pretrain base" in ln]
+    assert len(base) == 11 and base[-1].startswith("  pretrain base: 100/100, loss 1.000")

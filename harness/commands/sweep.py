@@ -1,7 +1,8 @@
 """`thaibench sweep`: score every merge ratio (and the parents) in one command.
 
-Candidates are computed in memory (parents loaded once, one model object) and never written
-unless `--save` names them. They are ranked on the `select` split with the board's paired
+Candidates are computed in memory (parents loaded once, one model object; with `--backend vllm`
+one engine whose model takes each candidate's weights) and never written unless `--save` names
+them. They are ranked on the `select` split with the board's paired
 bootstrap; the chosen one and the parents are then scored on `report`, and the summary says
 which split each number comes from. Resumable (content-addressed runs) and shardable
 (`--shard I/N`): shards' run directories combine with no extra step.
@@ -54,6 +55,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--dtype", default="float32", help="dtype the candidates are computed and scored in")
     p.add_argument("--device")
     p.add_argument("--batch-size", type=int, default=16)
+    p.add_argument("--backend", default="hf", choices=("hf", "vllm"), help="hf (default): one transformers "
+                   "model object takes each candidate; vllm: one engine, each candidate's weights pushed into it")
+    p.add_argument("--model-args", action="append", metavar="K=V",
+                   help="vllm.LLM arguments for --backend vllm, e.g. tensor_parallel_size=2")
+    p.add_argument("--keep-parents", default="device", choices=("device", "host"),
+                   help="--backend vllm: keep the parents on each GPU (fast) or in host memory (large models)")
     p.add_argument("--quiet", action="store_true")
     add_data_args(p)
     add_generation_args(p)
@@ -75,7 +82,6 @@ def run(args: argparse.Namespace) -> int:
     from thaibench.errors import UserError
     from thaibench.merge.sweep import (
         MergedBackend,
-        SharedParents,
         parse_ratios,
         shard,
         sweep_candidates,
@@ -93,26 +99,35 @@ def run(args: argparse.Namespace) -> int:
     cands = shard(sweep_candidates(args.models, split_list([args.methods]), ratios, args.base, args.dtype), args.shard)
     out = out_dir(args)
     console = Console(stderr=True)
-    opts = BackendOptions(dtype=args.dtype, device=args.device, batch_size=args.batch_size)
+    from thaibench.commands._common import parse_kv
+
+    opts = BackendOptions(dtype=args.dtype, device=args.device, batch_size=args.batch_size,
+                          model_args=parse_kv(args.model_args, "--model-args"))
+    if args.backend == "vllm" and args.disk:
+        raise UserError("--disk writes candidates for the hf backend; a vllm sweep pushes them into the engine")
     select = RunSettings(split="select", limit=args.limit, overrides=generation_overrides(args),
                          data_dir=args.data_dir)
     first_shard = not args.shard or args.shard.startswith("0/")
+    shared = _shared(args, opts)      # bad settings fail here, before anything is scored
     with RichHooks(args.quiet) as rh:
         hooks = rh.hooks()
-        if first_shard and not args.no_parents:
-            for ref in args.models:
-                console.print(f"[bold]parent[/bold] {ref}")
-                _score(make_backend("hf", ref, opts), selections, out, select, hooks)
-        shared = SharedParents(args.models, _device(args.device), args.dtype)
         rows: dict[str, Any] = {}  # row id on the board -> (candidate, backend factory)
         chosen = None
         try:
+            if first_shard and not args.no_parents:
+                for ref in args.models:
+                    console.print(f"[bold]parent[/bold] {ref}")
+                    _score(make_backend(args.backend, ref, opts), selections, out, select, hooks)
             if args.disk:
                 from thaibench.identity import checkpoint_id
                 from thaibench.merge.sweep import write_candidates
 
                 for cand, d in zip(cands, write_candidates(cands, out / "candidates"), strict=True):
                     rows[checkpoint_id(d)] = (cand, lambda d=d: make_backend("hf", str(d), opts))
+            elif args.backend == "vllm":
+                from thaibench.merge.vllm_push import merged_backend
+
+                rows = {c.id: (c, lambda c=c: merged_backend(shared, c, opts)) for c in cands}
             else:
                 rows = {c.id: (c, lambda c=c: MergedBackend(shared, c, opts)) for c in cands}
             if args.adaptive:
@@ -121,7 +136,10 @@ def run(args: argparse.Namespace) -> int:
                 for k, (rid, (cand, make)) in enumerate(rows.items(), 1):
                     console.print(f"[bold]candidate {k}/{len(rows)}[/bold] {cand.label} ({rid})")
                     _score(make(), selections, out, select, hooks)
-            if not args.disk:
+            if args.backend == "vllm":
+                console.print(f"pushed {shared.pushes} candidate weight sets into one vllm engine for "
+                              f"{len(cands)} candidates (a candidate whose runs were already complete is not merged)")
+            elif not args.disk:
                 console.print(f"computed {shared.merges} candidate weight sets in memory for {len(cands)} "
                               "candidates (a candidate whose runs were already complete is not merged)")
             if args.shard:
@@ -133,7 +151,7 @@ def run(args: argparse.Namespace) -> int:
                 _score(rows[chosen_id][1](), selections, out, report, hooks)
                 if not args.no_parents:
                     for ref in args.models:
-                        _score(make_backend("hf", ref, opts), selections, out, report, hooks)
+                        _score(make_backend(args.backend, ref, opts), selections, out, report, hooks)
                 _print_board(out, args.board, "report", {chosen_id, *_parent_ids(args.models)},
                              "reported numbers (report split): chosen candidate and parents")
             chosen = rows[chosen_id][0] if chosen_id else None
@@ -172,6 +190,17 @@ def _adaptive(args: argparse.Namespace, rows: dict[str, Any], selections: list, 
     console.print(f"adaptive: {len(log.stages)} stages; scored {log.evaluations} of {log.full_evaluations} "
                   f"candidate-items ({log.saved:.0%} of the generations saved); leader {rows[winner][0].label}"
                   if winner else "adaptive: no candidate could be ranked")
+
+
+def _shared(args: argparse.Namespace, opts: Any) -> Any:
+    """What every candidate is computed into: parents + one model object, or one vllm engine."""
+    if args.backend == "vllm":
+        from thaibench.merge.vllm_push import SweepEngine
+
+        return SweepEngine(args.models, {"dtype": args.dtype, **opts.model_args}, keep=args.keep_parents)
+    from thaibench.merge.sweep import SharedParents
+
+    return SharedParents(args.models, _device(args.device), args.dtype)
 
 
 def _device(device: str | None) -> str:
