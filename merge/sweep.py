@@ -146,10 +146,20 @@ class SharedParents:
             return self._model
         plan = self.plan(cand.spec)
         if self._model is None:
+            from transformers.initialization import no_init_weights
+
             src = self._parents[int(cand.spec.params.get("tokenizer_source") or 0)]
             cfg = AutoConfig.from_pretrained(src.base_path or src.path)
-            self._model = AutoModelForCausalLM.from_config(cfg, dtype=getattr(torch, self.dtype))
-            self._model.to(self.device).eval()
+            with no_init_weights():     # every weight is overwritten by the merge: skip random init
+                model = AutoModelForCausalLM.from_config(cfg, dtype=getattr(torch, self.dtype))
+            model.to(self.device).eval()
+            sd = model.state_dict()
+            planned = {op.name for op in plan.ops}
+            filled = {sd[k].data_ptr() for k in planned if k in sd}
+            unset = [k for k, v in sd.items() if k not in planned and v.data_ptr() not in filled]
+            if unset:
+                raise UserError(f"the model has tensors the parents' checkpoints lack: {', '.join(unset[:3])}")
+            self._model = model
         with torch.no_grad():
             plan.merge_into(self._model.state_dict(), self.state_dicts())
         self.active = cand.id
