@@ -143,11 +143,34 @@ class SweepEngine:
 
 def merged_backend(engine: SweepEngine, cand: Any, options: Any) -> Any:
     """The vllm backend over the shared engine, set to `cand`'s weights before it generates."""
+    src = int(cand.spec.params.get("tokenizer_source") or 0)
+    be = _engine_backend(engine, cand, str(engine.tokenizer_dir(src)), options)
+    be.model = cand.label
+    be._candidate = cand.record()
+    return be
+
+
+def parent_backend(engine: SweepEngine, index: int, options: Any) -> Any:
+    """Parent `index` scored on the shared engine (a second engine in one process would not fit
+    beside the first): its weights are pushed as the linear merge at ratio `index` (0: the first
+    parent, 1: the second), which equals the parent's tensors; its runs are filed under the
+    parent's own checkpoint id, as `thaibench score --backend vllm PARENT` files them."""
+    from thaibench.merge.sweep import sweep_candidates
+
+    if index not in (0, 1) or len(engine.models) != 2:
+        raise UserError("parents are scored on a sweep engine for two-parent sweeps only")
+    [push] = sweep_candidates(engine.models, ["linear"], [float(index)], out_dtype=engine.llm_args.get("dtype"))
+    return _engine_backend(engine, push, engine.models[index], options)
+
+
+def _engine_backend(engine: SweepEngine, push: Any, path: str, options: Any) -> Any:
     from thaibench.backends.vllm import VLLMBackend
 
-    class VLLMMergedBackend(VLLMBackend):
+    class EngineBackend(VLLMBackend):
+        """The vllm backend whose engine is the sweep's, holding `push`'s weights when it generates."""
+
         def _start(self) -> None:
-            self._llm = engine.activate(cand)
+            self._llm = engine.activate(push)
 
         def info(self) -> dict[str, Any]:
             return {**super().info(), "in_memory_merge": True, "weights_pushed": True}
@@ -155,8 +178,4 @@ def merged_backend(engine: SweepEngine, cand: Any, options: Any) -> Any:
         def close(self) -> None:
             self._llm = None           # the engine stays up for the next candidate
 
-    src = int(cand.spec.params.get("tokenizer_source") or 0)
-    be = VLLMMergedBackend(str(engine.tokenizer_dir(src)), options)
-    be.model = cand.label
-    be._candidate = cand.record()
-    return be
+    return EngineBackend(path, options)

@@ -21,6 +21,7 @@ from pathlib import Path
 import pipeline_fixture
 import pytest
 
+from thaibench.backends import BackendOptions, make_backend
 from thaibench.cli import main
 from thaibench.records import read_jsonl
 
@@ -168,12 +169,11 @@ def test_vllm_sweep_pushes_each_candidate_into_one_engine(fake_vllm: Path, paren
             "--data-dir", str(data), "--quiet", "--no-report", "--model-args", "enforce_eager=true"]
     assert main(args) == 0
     log = list(read_jsonl(fake_vllm))
-    inits = [r for r in log if r["event"] == "init"]
-    sweep_engines = [r for r in inits if r["ext"] == "thaibench.merge.vllm_push.CandidateLoader"]
-    assert len(sweep_engines) == 1                      # one engine for all three candidates
-    assert sweep_engines[0]["dtype"] == "float32" and sweep_engines[0]["kwargs"] == {"enforce_eager": True}
+    [engine] = [r for r in log if r["event"] == "init"]     # one engine: parents and three candidates
+    assert engine["ext"] == "thaibench.merge.vllm_push.CandidateLoader"
+    assert engine["dtype"] == "float32" and engine["kwargs"] == {"enforce_eager": True}
     pushes = [r for r in log if r["event"] == "rpc"]
-    assert len(pushes) == 3
+    assert len(pushes) == 5
     # after every push the prefix cache is dropped before anything is generated
     events = [r["event"] for r in log]
     for i, e in enumerate(events):
@@ -184,10 +184,15 @@ def test_vllm_sweep_pushes_each_candidate_into_one_engine(fake_vllm: Path, paren
         disk = tmp_path / f"disk{k}"
         merge_to_disk(CandidateSpec.from_dict(push["spec"]), disk)
         assert push["digest"] == digest_of(disk)
+    # the parents' pushes hold exactly the parents' weights, filed under their checkpoint ids
+    assert pushes[0]["digest"] == digest_of(parents[0]) and pushes[1]["digest"] == digest_of(parents[1])
     runs = [json.loads(p.read_text()) for p in out.rglob("run.json")]
     merges = [r for r in runs if r["candidate"]["kind"] == "merge"]
-    assert len(merges) == 3 and all(r["backend"]["name"] == "vllm" for r in runs)
+    assert len(runs) == 5 and len(merges) == 3 and all(r["backend"]["name"] == "vllm" for r in runs)
     assert {r["candidate"]["name"] for r in merges} == {"linear 0.2", "linear 0.6", "linear m3"}
+    opts = BackendOptions(dtype="float32")
+    assert {r["candidate"]["id"] for r in runs if r["candidate"]["kind"] == "checkpoint"} == {
+        make_backend("hf", str(p), opts).candidate()["id"] for p in parents}
 
     # a second run finds every result in place: no engine, no push
     before = len(log)

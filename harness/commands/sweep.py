@@ -115,9 +115,9 @@ def run(args: argparse.Namespace) -> int:
         chosen = None
         try:
             if first_shard and not args.no_parents:
-                for ref in args.models:
+                for k, ref in enumerate(args.models):
                     console.print(f"[bold]parent[/bold] {ref}")
-                    _score(make_backend(args.backend, ref, opts), selections, out, select, hooks)
+                    _score(_parent(args, shared, k, opts), selections, out, select, hooks)
             if args.disk:
                 from thaibench.identity import checkpoint_id
                 from thaibench.merge.sweep import write_candidates
@@ -150,8 +150,8 @@ def run(args: argparse.Namespace) -> int:
                 report = replace(select, split="report")
                 _score(rows[chosen_id][1](), selections, out, report, hooks)
                 if not args.no_parents:
-                    for ref in args.models:
-                        _score(make_backend(args.backend, ref, opts), selections, out, report, hooks)
+                    for k in range(len(args.models)):
+                        _score(_parent(args, shared, k, opts), selections, out, report, hooks)
                 _print_board(out, args.board, "report", {chosen_id, *_parent_ids(args.models)},
                              "reported numbers (report split): chosen candidate and parents")
             chosen = rows[chosen_id][0] if chosen_id else None
@@ -201,6 +201,17 @@ def _shared(args: argparse.Namespace, opts: Any) -> Any:
     from thaibench.merge.sweep import SharedParents
 
     return SharedParents(args.models, _device(args.device), args.dtype)
+
+
+def _parent(args: argparse.Namespace, shared: Any, index: int, opts: Any) -> Any:
+    """A parent's backend: its own hf model, or the sweep's vllm engine holding its weights."""
+    from thaibench.backends import make_backend
+
+    if args.backend == "vllm":
+        from thaibench.merge.vllm_push import parent_backend
+
+        return parent_backend(shared, index, opts)
+    return make_backend("hf", args.models[index], opts)
 
 
 def _device(device: str | None) -> str:
