@@ -52,11 +52,7 @@ class Linear(MergeMethod):
         # x0*c0 exactly, and converting to the work dtype first is exact, so this is the same
         # arithmetic with every operation in one dtype (vectorised). Writing into `out` runs the
         # same kernels on the same values, so the bits do not depend on where the result lands.
-        # The weights and their sum are made on the CPU (no device sync to test the sum against
-        # 1, and the same total on every device), then moved to where the tensors are.
-        host = torch.tensor([p["weight"] for p in op.per_input], dtype=work)
-        total = host.sum()
-        coefs = host.to(dev)
+        coefs, total, divide = _coefficients(tuple(p["weight"] for p in op.per_input), work, dev)
         if out is None:
             result = scratch("linear.out", n, work, dev).copy_(xs[0])
             result.mul_(coefs[0:1])
@@ -64,9 +60,29 @@ class Linear(MergeMethod):
             result = torch.mul(as_work(xs[0], work, "linear.in0"), coefs[0:1], out=out)
         for x, c in zip(xs[1:], coefs[1:].split(1), strict=True):
             result.addcmul_(as_work(x, work, "linear.in"), c)
-        if op.shared["normalize"] and float(total) != 1.0:   # dividing by exactly 1 changes nothing
-            result.div_(total.to(dev))
+        if op.shared["normalize"] and divide:
+            result.div_(total)
         return result.to(xs[0].dtype) if op.compat else result
+
+
+_COEFS: dict[tuple, tuple[torch.Tensor, torch.Tensor, bool]] = {}
+
+
+def _coefficients(weights: tuple[float, ...], work: torch.dtype, dev: torch.device) -> tuple:
+    """(weights, their sum, whether dividing by it changes anything) as tensors on `dev`.
+
+    Made on the CPU (the same sum on every device; testing it against 1 needs no device sync)
+    and kept per (weights, dtype, device): a sweep reuses a handful of weight sets, so a GPU merge
+    does not stop for a host-to-device copy at every tensor."""
+    key = (weights, work, str(dev))
+    hit = _COEFS.get(key)
+    if hit is None:
+        host = torch.tensor(weights, dtype=work)
+        total = host.sum()
+        hit = _COEFS[key] = (host.to(dev), total.to(dev), float(total) != 1.0)
+        if len(_COEFS) > 4096:       # a bound, for processes that merge endlessly many weight sets
+            _COEFS.pop(next(iter(_COEFS)))
+    return hit
 
 
 register_method(Linear())
