@@ -153,10 +153,12 @@ class MergePlan:
     # -- in memory ---------------------------------------------------------------------------
     def merge_into(self, target: Mapping[str, torch.Tensor], parents: Sequence[Mapping[str, torch.Tensor]],
                    names: Sequence[str] | None = None) -> None:
-        """Compute the candidate into `target` (e.g. a model's state_dict), chunk by chunk.
+        """Compute the candidate into `target` (e.g. a model's state_dict).
 
         `parents` are the parents' state dicts (in their stored dtypes, any device); target
         tensors must have the planned shapes; values are cast to each target tensor's dtype.
+        NaN/Inf are looked for once, after every tensor is written (one device sync); a merge
+        that made any refuses with the parent or tensor to blame, as on disk.
         """
         ops = self.ops if names is None else [self.op(n) for n in names]
         sums: list[tuple[TensorOp, list[torch.Tensor], torch.Tensor]] = []
@@ -170,10 +172,11 @@ class MergePlan:
                 for a in range(0, op.merged, PIECE):
                     b = min(a + PIECE, op.merged)
                     op.method.apply_into(op, Chunk(0, a, b, [f[a:b] for f in flats]), out[a:b])
-                sums.append((op, flats, out[:op.merged].sum(dtype=torch.float32)))
             else:
                 run_op(op, lambda a, b, fl=flats: [f[a:b] for f in fl],
-                       lambda a, v, o=out: o[a:a + v.numel()].copy_(v))
+                       lambda a, v, o=out: o[a:a + v.numel()].copy_(v), check=False)
+            if op.method is not None:
+                sums.append((op, flats, out[:op.merged].sum(dtype=torch.float32)))
             for a, b in op.tail_chunks():
                 out[a:b].copy_(parents[op.copy_from][op.name].reshape(-1)[a:b])
         if sums and not bool(torch.isfinite(torch.stack([s for _, _, s in sums])).all()):
@@ -190,9 +193,10 @@ class MergePlan:
         return out
 
 
-def run_op(op: TensorOp, read: Any, write: Any) -> None:
+def run_op(op: TensorOp, read: Any, write: Any, check: bool = True) -> None:
     """Execute one op over its merged region: `read(a, b)` gives the inputs' flat chunks,
-    `write(a, values)` stores a result chunk (any float dtype; cast by the writer)."""
+    `write(a, values)` stores a result chunk (any float dtype; cast by the writer). `check=False`
+    leaves the NaN/Inf check to the caller (in memory: once per candidate, not per chunk)."""
     if op.method is None:
         first = None
         for a, b in op.chunks():
@@ -213,7 +217,8 @@ def run_op(op: TensorOp, read: Any, write: Any) -> None:
     for i, (a, b) in enumerate(op.chunks()):
         chunk = Chunk(i, a, b, read(a, b))
         values = m.apply(op, state, chunk)
-        check_finite(values, op, chunk.inputs, [f"#{k}" for k in op.inputs])
+        if check:
+            check_finite(values, op, chunk.inputs, [f"#{k}" for k in op.inputs])
         write(a, values)
 
 
