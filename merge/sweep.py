@@ -119,8 +119,9 @@ class SharedParents:
         if self._sds is None:
             sds = []
             for p in self._parents:
-                sds.append({name: p.source.read(name).view(info.shape).to(self.device)
-                            for name, info in p.tensors.items()})
+                mapped = _mapped(p) if str(self.device) == "cpu" else None
+                sds.append(mapped or {name: p.source.read(name).view(info.shape).to(self.device)
+                                      for name, info in p.tensors.items()})
             self._sds = sds
         return self._sds
 
@@ -169,6 +170,23 @@ class SharedParents:
     def close(self) -> None:
         for p in self._parents:
             p.close()
+
+
+def _mapped(parent: Any) -> dict[str, Any] | None:
+    """A plain checkpoint's tensors as read-only views of its files (safetensors' memory map): on
+    the CPU the merge reads them straight from the page cache, with no copy of either parent.
+    None for LoRA parents (their tensors are computed while reading)."""
+    from safetensors import safe_open
+
+    from thaibench.merge.stio import Checkpoint
+
+    if not isinstance(parent.source, Checkpoint):
+        return None
+    out: dict[str, Any] = {}
+    for file in dict.fromkeys(info.file for info in parent.tensors.values()):
+        with safe_open(str(file), framework="pt", device="cpu") as fh:
+            out.update({k: fh.get_tensor(k) for k in fh.keys() if k in parent.tensors})
+    return out
 
 
 class MergedBackend(HFBackend):
