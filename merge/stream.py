@@ -220,6 +220,8 @@ def _run(plans: Sequence[MergePlan], parents: Sequence[Any], writers: Sequence[S
                     emit(j, op, st.a, chunk.inputs[0])
                 else:
                     values = op.method.apply(op, states[j], chunk)
+                    if op.out_dtype == torch.float16 and values.dtype != torch.float16:
+                        values = values.to(torch.float16)   # float16's range is narrower: check what is written
                     check_finite(values, op, chunk.inputs, [parents[i].ref for i in op.inputs])
                     emit(j, op, st.a, values)
             for _, buf in got.values():

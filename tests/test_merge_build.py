@@ -250,3 +250,29 @@ def test_remembered_parent_digests_are_used_and_new_ones_remembered(tmp_path, bf
     cand = merge_to_disk(spec(method="linear", models=list(bf16_pair), ratio=0.5), tmp_path / "out")
     assert list(cand.spec.parents) == [identity.checkpoint_id(Path(p)) for p in bf16_pair]
     assert remembered == {b: identity.file_digest(b)}
+
+
+def test_float16_overflow_is_refused_on_disk_and_in_memory(tmp_path, bf16_pair):
+    """bfloat16 holds 1e5, float16 does not: a float16 candidate would be written as Inf."""
+    import shutil
+
+    from safetensors.torch import save_file
+
+    from thaibench.errors import UserError
+
+    name = "model.layers.0.mlp.up_proj.weight"
+    big = []
+    for k, p in enumerate(bf16_pair):
+        d = shutil.copytree(p, tmp_path / f"p{k}")
+        w = weights(d)
+        w[name].view(-1)[3] = 1e5
+        (d / "model.safetensors").unlink()
+        save_file(w, str(d / "model.safetensors"), metadata={"format": "pt"})
+        big.append(str(d))
+    s = spec(method="linear", models=big, ratio=0.5, out_dtype="float16")
+    with pytest.raises(UserError, match=f"the merge produced NaN or Inf in {name}"):
+        merge_to_disk(s, tmp_path / "out")
+    plan, parents = _plan_and_parents(s, big)
+    target = {k: torch.zeros(v.shape, dtype=torch.float16) for k, v in parents[0].items()}
+    with pytest.raises(UserError, match=f"the merge produced NaN or Inf in {name}"):
+        plan.merge_into(target, parents)
