@@ -11,13 +11,11 @@ test sees that the engine held exactly the candidate that `thaibench merge` writ
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
-import sys
-import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 
+import fake_vllm as fake_vllm_pkg
 import pipeline_fixture
 import pytest
 
@@ -25,19 +23,12 @@ from thaibench.backends import BackendOptions, make_backend
 from thaibench.cli import main
 from thaibench.records import read_jsonl
 
-FAKE_VLLM = '''
-"""Stand-in for vllm: a transformers model behind vLLM's weight-loading and generate surface."""
-import hashlib, importlib, json, os
+FAKE_LLM = '''
+"""Stand-in engine: a transformers model behind vLLM's weight-loading and generate surface."""
+import hashlib, importlib
 
 import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer
-
-__version__ = "0.0.0"
-
-
-def _log(**rec):
-    with open(os.environ["FAKE_VLLM_LOG"], "a") as f:
-        f.write(json.dumps(rec) + "\\n")
 
 
 def weights_digest(model):
@@ -45,21 +36,6 @@ def weights_digest(model):
     for name, t in sorted(model.state_dict().items()):
         h.update(name.encode()); h.update(t.detach().contiguous().view(torch.uint8).numpy().tobytes())
     return h.hexdigest()
-
-
-class SamplingParams:
-    def __init__(self, **kw):
-        self.kw = kw
-
-
-class _Completion:
-    def __init__(self, text, token_ids, finish_reason):
-        self.text, self.token_ids, self.finish_reason = text, token_ids, finish_reason
-
-
-class _Output:
-    def __init__(self, outputs):
-        self.outputs = outputs
 
 
 class _Model:
@@ -118,21 +94,7 @@ class LLM:
 
 @pytest.fixture()
 def fake_vllm(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    spec = importlib.util.find_spec("vllm")
-    if spec is not None and "fake" not in str(spec.origin):
-        pytest.skip("the real vllm is installed; the stand-in would shadow it")
-    root = tmp_path / "fake"
-    (root / "vllm").mkdir(parents=True)
-    (root / "vllm" / "__init__.py").write_text(textwrap.dedent(FAKE_VLLM))
-    dist = root / "vllm-0.0.0.dist-info"
-    dist.mkdir()
-    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: vllm\nVersion: 0.0.0\n")
-    log = tmp_path / "vllm-calls.jsonl"
-    monkeypatch.setenv("FAKE_VLLM_LOG", str(log))
-    monkeypatch.syspath_prepend(str(root))
-    monkeypatch.delitem(sys.modules, "vllm", raising=False)
-    yield log
-    sys.modules.pop("vllm", None)
+    yield from fake_vllm_pkg.install(tmp_path, monkeypatch, FAKE_LLM)
 
 
 @pytest.fixture(scope="module")

@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import sys
-import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 
+import fake_vllm as fake_vllm_pkg
 import pytest
 from servers import register_arith_task, write_arith_data
 
@@ -22,32 +21,8 @@ from thaibench.errors import UserError
 from thaibench.records import read_jsonl
 from thaibench.types import GenerationConfig, Request
 
-FAKE_VLLM = '''
-"""Stand-in for vllm: answers "<think>n=PROMPT_LEN</think>seed=SEED" and logs every call."""
-import json, os
-
-__version__ = "0.0.0"
-
-
-def _log(**rec):
-    rec.update(pid=os.getpid(), cuda=os.environ.get("CUDA_VISIBLE_DEVICES"))
-    with open(os.environ["FAKE_VLLM_LOG"], "a") as f:
-        f.write(json.dumps(rec) + "\\n")
-
-
-class SamplingParams:
-    def __init__(self, **kw):
-        self.kw = kw
-
-
-class _Completion:
-    def __init__(self, text, token_ids, finish_reason):
-        self.text, self.token_ids, self.finish_reason = text, token_ids, finish_reason
-
-
-class _Output:
-    def __init__(self, outputs):
-        self.outputs = outputs
+FAKE_LLM = '''
+"""Stand-in engine: answers "<think>n=PROMPT_LEN</think>seed=SEED" and logs every call."""
 
 
 class LLM:
@@ -63,21 +38,8 @@ class LLM:
 
 @pytest.fixture()
 def fake_vllm(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """Put the stand-in on sys.path (children spawned for data parallelism inherit it)."""
-    if importlib.util.find_spec("vllm") is not None and "fake" not in str(importlib.util.find_spec("vllm").origin):
-        pytest.skip("the real vllm is installed; the stand-in would shadow it")
-    root = tmp_path / "fake"
-    (root / "vllm").mkdir(parents=True)
-    (root / "vllm" / "__init__.py").write_text(textwrap.dedent(FAKE_VLLM))
-    dist = root / "vllm-0.0.0.dist-info"
-    dist.mkdir()
-    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: vllm\nVersion: 0.0.0\n")
-    log = tmp_path / "vllm-calls.jsonl"
-    monkeypatch.setenv("FAKE_VLLM_LOG", str(log))
-    monkeypatch.syspath_prepend(str(root))
-    monkeypatch.delitem(sys.modules, "vllm", raising=False)
-    yield log
-    sys.modules.pop("vllm", None)  # later tests must not find the stand-in
+    """The stand-in on sys.path (children spawned for data parallelism inherit it)."""
+    yield from fake_vllm_pkg.install(tmp_path, monkeypatch, FAKE_LLM)
 
 
 def calls(log: Path, event: str) -> list[dict]:
