@@ -66,7 +66,7 @@ def open_plan(spec: CandidateSpec) -> tuple[Any, list[Any], MergePlan, list[str]
     parents = [open_parent(ref) for ref in spec.parents]
     try:
         warnings = checks.check_parents(parents, dict(spec.params))
-        metas = [ParentMeta({k: (t.dtype, t.shape) for k, t in p.tensors.items()}, p.config) for p in parents]
+        metas = [ParentMeta.of(p) for p in parents]
         plan = MergePlan.build(method, spec.params, metas)
     except BaseException:
         for p in parents:

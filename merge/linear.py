@@ -38,7 +38,7 @@ class Linear(MergeMethod):
         return self._combine(op, chunk, None)
 
     def apply_into(self, op: Any, chunk: Chunk, out: torch.Tensor) -> None:
-        work = torch.float64 if chunk.inputs[0].to(op.in_dtype).dtype == torch.float64 else torch.float32
+        work = torch.float64 if op.in_dtype == torch.float64 else torch.float32
         if op.compat or out.dtype != work:
             out.copy_(self._combine(op, chunk, None))
         else:

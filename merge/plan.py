@@ -17,6 +17,7 @@ Example:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -43,6 +44,11 @@ class ParentMeta:
     def from_state_dict(cls, sd: Mapping[str, torch.Tensor], config: Mapping[str, Any]) -> ParentMeta:
         return cls({k: (v.dtype, tuple(v.shape)) for k, v in sd.items()}, config)
 
+    @classmethod
+    def of(cls, parent: Any) -> ParentMeta:
+        """From an opened parent (`thaibench.merge.sources.Parent`): its headers and config."""
+        return cls({k: (t.dtype, t.shape) for k, t in parent.tensors.items()}, parent.config)
+
 
 @dataclass(frozen=True)
 class TensorOp:
@@ -63,10 +69,7 @@ class TensorOp:
 
     @property
     def numel(self) -> int:
-        n = 1
-        for s in self.shape:
-            n *= s
-        return n
+        return math.prod(self.shape)
 
     def chunks(self) -> list[tuple[int, int]]:
         return [(s, min(s + CHUNK, self.merged)) for s in range(0, self.merged, CHUNK)]
@@ -116,9 +119,7 @@ class MergePlan:
             dtypes = [metas[i].tensors[s][0] for i, s in zip(inputs, srcs, strict=True)]
             shapes = [metas[i].tensors[s][1] for i, s in zip(inputs, srcs, strict=True)]
             shape = shapes[0]
-            merged = 1
-            for s in shape:
-                merged *= s
+            merged = math.prod(shape)
             copy_from = None
             if name in (EMBED, HEAD) and vocab is not None:
                 rows, common, src = vocab

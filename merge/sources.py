@@ -32,7 +32,7 @@ from typing import Any
 import torch
 
 from thaibench.errors import UserError
-from thaibench.merge.stio import DTYPES, Checkpoint, TensorInfo, read_header
+from thaibench.merge.stio import DTYPES, Checkpoint, FlatReader, TensorInfo, read_header
 
 PEFT_PREFIX = "base_model.model."
 REFUSED_PEFT_OPTIONS = ("use_dora", "fan_in_fan_out", "lora_bias", "layer_replication",
@@ -60,7 +60,7 @@ class LoraModule:
     embedding: bool
 
 
-class LoraCheckpoint:
+class LoraCheckpoint(FlatReader):
     """A base checkpoint seen through a LoRA adapter: same tensor names, merged values."""
 
     def __init__(self, base: Checkpoint, adapter_dir: Path) -> None:
@@ -129,12 +129,6 @@ class LoraCheckpoint:
         delta = delta.reshape(-1)[start - r0 * cols: stop - r0 * cols] * mod.scale
         view.copy_(view.float() + delta)
         return view
-
-    def read(self, name: str, start: int = 0, stop: int | None = None) -> torch.Tensor:
-        info = self.tensors[name]
-        stop = info.numel if stop is None else stop
-        buf = torch.empty((stop - start) * info.dtype.itemsize, dtype=torch.uint8)
-        return self.read_into(name, start, stop, buf)
 
     def close(self) -> None:
         self.base.close()

@@ -23,6 +23,7 @@ a header larger than 100 MB is treated as corrupt (safetensors' own limit).
 from __future__ import annotations
 
 import json
+import math
 import os
 import struct
 import threading
@@ -70,10 +71,7 @@ class TensorInfo:
 
     @property
     def numel(self) -> int:
-        n = 1
-        for s in self.shape:
-            n *= s
-        return n
+        return math.prod(self.shape)
 
     @property
     def nbytes(self) -> int:
@@ -102,7 +100,23 @@ def read_header(path: Path) -> tuple[dict[str, Any], int]:
     return header, 8 + n
 
 
-class Checkpoint:
+class FlatReader:
+    """`read` for any source with `tensors` (name -> TensorInfo) and `read_into`."""
+
+    tensors: dict[str, TensorInfo]
+
+    def read_into(self, name: str, start: int, stop: int, out: torch.Tensor) -> torch.Tensor:
+        raise NotImplementedError
+
+    def read(self, name: str, start: int = 0, stop: int | None = None) -> torch.Tensor:
+        """Flat elements [start, stop) of a tensor in a fresh tensor (1-D)."""
+        info = self.tensors[name]
+        stop = info.numel if stop is None else stop
+        buf = torch.empty((stop - start) * info.dtype.itemsize, dtype=torch.uint8)
+        return self.read_into(name, start, stop, buf)
+
+
+class Checkpoint(FlatReader):
     """The tensors of one safetensors checkpoint directory (single file or sharded with index)."""
 
     def __init__(self, path: Path, tensors: dict[str, TensorInfo]) -> None:
@@ -172,13 +186,6 @@ class Checkpoint:
                 raise UserError(f"shard truncated while reading {name}: {info.file}")
             done += got
         return view.view(info.dtype)
-
-    def read(self, name: str, start: int = 0, stop: int | None = None) -> torch.Tensor:
-        """Flat elements [start, stop) of a tensor in a fresh tensor (1-D)."""
-        info = self.tensors[name]
-        stop = info.numel if stop is None else stop
-        buf = torch.empty((stop - start) * info.dtype.itemsize, dtype=torch.uint8)
-        return self.read_into(name, start, stop, buf)
 
     def close(self) -> None:
         with self._lock:

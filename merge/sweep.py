@@ -99,14 +99,15 @@ class SharedParents:
     """The parents' tensors, loaded once, and one model object that takes each candidate's weights."""
 
     def __init__(self, models: Sequence[str], device: str, dtype: str | None) -> None:
+        from thaibench.merge.plan import ParentMeta
         from thaibench.merge.sources import open_parent
 
         self.refs = list(models)
         self.device = device
         self.dtype = dtype
         self._parents = [open_parent(r) for r in models]
+        self._metas = [ParentMeta.of(p) for p in self._parents]      # headers, read by open_parent
         self._sds: list[dict[str, Any]] | None = None
-        self._metas: list[Any] | None = None
         self._model: Any = None
         self.active: str | None = None
         self.merges = 0
@@ -128,14 +129,11 @@ class SharedParents:
     def plan(self, spec: CandidateSpec) -> Any:
         """A candidate's merge plan from the parents' headers, read once."""
         from thaibench.merge import checks
-        from thaibench.merge.plan import MergePlan, ParentMeta
+        from thaibench.merge.plan import MergePlan
 
         if list(spec.parents) != self.refs:
             raise UserError(f"candidate parents {list(spec.parents)} are not this sweep's {self.refs}")
         checks.check_parents(self._parents, dict(spec.params))     # headers only: cheap
-        if self._metas is None:
-            self._metas = [ParentMeta({k: (t.dtype, t.shape) for k, t in p.tensors.items()}, p.config)
-                           for p in self._parents]
         return MergePlan.build(_method_of(spec), spec.params, self._metas)
 
     def activate(self, cand: SweepCandidate) -> Any:
@@ -236,7 +234,7 @@ def write_candidates(cands: Sequence[SweepCandidate], root: Path) -> list[Path]:
         raise UserError("one disk pass needs candidates of the same parents")
     method, parents, first_plan, _ = open_plan(todo[0][0].spec)
     try:
-        metas = [ParentMeta({k: (t.dtype, t.shape) for k, t in p.tensors.items()}, p.config) for p in parents]
+        metas = [ParentMeta.of(p) for p in parents]
         plans = [first_plan] + [MergePlan.build(_method_of(c.spec), c.spec.params, metas) for c, _ in todo[1:]]
         writers = []
         for (c, d), plan in zip(todo, plans, strict=True):

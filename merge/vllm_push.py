@@ -103,23 +103,24 @@ class SweepEngine:
         self.active: str | None = None
         self.pushes = 0
 
-    def tokenizer_dir(self, index: int) -> Any:
+    def _paths(self, index: int) -> tuple[Any, Any]:
+        """(weights folder, tokenizer folder) of parent `index` (a LoRA parent's base weights)."""
         from thaibench.merge.sources import open_parent
 
         src = open_parent(self.models[index])
         src.close()
-        return src.tokenizer_dir
+        return src.base_path or src.path, src.tokenizer_dir
+
+    def tokenizer_dir(self, index: int) -> Any:
+        return self._paths(index)[1]
 
     def _start(self) -> Any:
         if self._llm is None:
             from vllm import LLM
 
-            from thaibench.merge.sources import open_parent
-
-            src = open_parent(self.models[self.source])
-            src.close()
-            self._llm = LLM(model=str(src.base_path or src.path), tokenizer=str(src.tokenizer_dir), seed=0,
-                            worker_extension_cls=EXTENSION, **self.llm_args)
+            weights, tok = self._paths(self.source)
+            self._llm = LLM(model=str(weights), tokenizer=str(tok), seed=0, worker_extension_cls=EXTENSION,
+                            **self.llm_args)
         return self._llm
 
     def activate(self, cand: Any) -> Any:

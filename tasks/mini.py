@@ -49,44 +49,18 @@ def _sources(name: str) -> dict[str, DataSource]:
     return {lang: DataSource(bundled=f"data/{name}.jsonl") for lang in ("th", "en")}
 
 
-MINI_MULTI = register_task(Task(
-    name="mini_multi",
-    version="1",
-    description="miniature world: multi-step arithmetic and word problems (EN + TH, held out)",
-    sources=_sources("mini_multi"),
-    load=_load,
-    prompt=_prompt,
-    scorers=(("math_equiv", {}),),
-    generation=GENERATION,
-    suites=("mini",),
-    headline=("math_equiv", "mean"),
-    quirks="Synthetic; answers are integers 0-20 on a final 'Answer: N' / 'คำตอบ: N' line.",
-))
+def _mini_task(name: str, description: str, scorers: tuple, headline: tuple[str, str], quirks: str) -> Task:
+    return register_task(Task(name=name, version="1", description=f"miniature world: {description}",
+                              sources=_sources(name), load=_load, prompt=_prompt, scorers=scorers,
+                              generation=GENERATION, suites=("mini",), headline=headline, quirks=quirks))
 
-MINI_SINGLE = register_task(Task(
-    name="mini_single",
-    version="1",
-    description="miniature world: single-step arithmetic and word problems (EN + TH, held out)",
-    sources=_sources("mini_single"),
-    load=_load,
-    prompt=_prompt,
-    scorers=(("math_equiv", {}),),
-    generation=GENERATION,
-    suites=("mini",),
-    headline=("math_equiv", "mean"),
-    quirks="Synthetic; answers are integers 0-20.",
-))
 
-MINI_CHAT = register_task(Task(
-    name="mini_chat",
-    version="1",
-    description="miniature world: short general instructions, scored for answer language (EN + TH)",
-    sources=_sources("mini_chat"),
-    load=_load,
-    prompt=_prompt,
-    scorers=(),
-    generation=GENERATION,
-    suites=("mini",),
-    headline=("answer_lang_ok", "mean"),
-    quirks="All general items of the held-out bucket (the pool of general items is finite).",
-))
+MINI_MULTI = _mini_task(
+    "mini_multi", "multi-step arithmetic and word problems (EN + TH, held out)", (("math_equiv", {}),),
+    ("math_equiv", "mean"), "Synthetic; answers are integers 0-20 on a final 'Answer: N' / 'คำตอบ: N' line.")
+MINI_SINGLE = _mini_task(
+    "mini_single", "single-step arithmetic and word problems (EN + TH, held out)", (("math_equiv", {}),),
+    ("math_equiv", "mean"), "Synthetic; answers are integers 0-20.")
+MINI_CHAT = _mini_task(
+    "mini_chat", "short general instructions, scored for answer language (EN + TH)", (),
+    ("answer_lang_ok", "mean"), "All general items of the held-out bucket (the pool of general items is finite).")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -43,6 +44,18 @@ def shared_data() -> Path:
 @pytest.fixture(autouse=True)
 def _data_dir_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("THAIBENCH_DATA_DIR", str(SHARED_DATA))
+
+
+@pytest.fixture()
+def one_torch_thread() -> Iterator[None]:
+    """Pico models on one torch thread: on a busy 2-core machine spin-waiting OpenMP threads
+    make a pico batch many times slower than one thread."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
 
 
 @pytest.fixture(scope="session")

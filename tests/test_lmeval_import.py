@@ -21,16 +21,7 @@ from thaibench.types import Generation
 pytest.importorskip("lm_eval")
 
 
-@pytest.fixture(autouse=True)
-def _one_torch_thread():
-    """Pico models on one torch thread: on a busy 2-core machine spin-waiting OpenMP threads
-    make a pico batch many times slower than one thread."""
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 GEN_YAML = """task: local_gen
 dataset_path: json

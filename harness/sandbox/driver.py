@@ -155,16 +155,31 @@ def _finish(code):
     os._exit(code)
 
 
-def _child_stdin(job, workdir):
+def _run_then(body, finish):
+    """Run the program's part of a child, turn how it ended into an exit code, hand it to `finish`."""
     try:
-        _load_program(job, workdir, "__main__")
+        body()
         code = 0
     except SystemExit as exc:
         code = _exit_code(exc)
     except BaseException:
         _print_exc()
         code = 1
-    _finish(code)
+    finish(code)
+
+
+def _flush_exit(code):
+    """Exit a call or serve child: its replies are written already; only flush what it printed."""
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BaseException:
+        pass
+    os._exit(code)
+
+
+def _child_stdin(job, workdir):
+    _run_then(lambda: _load_program(job, workdir, "__main__"), _finish)
 
 
 def _reply(value_fn):
@@ -179,47 +194,25 @@ def _reply(value_fn):
 
 
 def _child_call(job, workdir, args):
-    try:
+    def body():
         fn = _target(job, _load_program(job, workdir, "solution"))
-        msg = _reply(lambda: fn(*args))
-        write_all(3, dump(msg).encode("ascii"))
-        code = 0
-    except SystemExit as exc:
-        code = _exit_code(exc)
-    except BaseException:
-        _print_exc()
-        code = 1
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except BaseException:
-        pass
-    os._exit(code)
+        write_all(3, dump(_reply(lambda: fn(*args))).encode("ascii"))
+
+    _run_then(body, _flush_exit)
 
 
 def _child_serve(job, workdir):
     """HumanEval candidate: answer (args, kwargs) frames on fd 4 with tagged replies on fd 5."""
-    try:
+    def body():
         fn = _target(job, _load_program(job, workdir, "solution"))
         while True:
             frame = recv_frame(4)
             if frame is None:
                 break
             args, kwargs = marshal.loads(frame)
-            msg = _reply(lambda a=args, k=kwargs: fn(*a, **k))
-            send_frame(5, dump(msg).encode("ascii"))
-        code = 0
-    except SystemExit as exc:
-        code = _exit_code(exc)
-    except BaseException:
-        _print_exc()
-        code = 1
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except BaseException:
-        pass
-    os._exit(code)
+            send_frame(5, dump(_reply(lambda a=args, k=kwargs: fn(*a, **k))).encode("ascii"))
+
+    _run_then(body, _flush_exit)
 
 
 class RemoteError(Exception):

@@ -30,7 +30,7 @@ from thaibench.leaderboards.site.examples import examples_for
 from thaibench.leaderboards.stats import pareto_front
 
 ASSETS = Path(__file__).parent / "assets"
-ASSET_FILES = ("style.css", "plot.js", "app.js", "candidate.js")
+ASSET_FILES = ("style.css", "dom.js", "plot.js", "app.js", "candidate.js")
 
 
 def script_json(obj: Any) -> str:

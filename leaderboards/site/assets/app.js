@@ -5,18 +5,8 @@
   var data = JSON.parse(document.getElementById("board-data").textContent);
   var board = data.board;
 
-  function h(tag, attrs, children) {
-    var node = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (k) {
-      if (k === "text") node.textContent = attrs[k];
-      else if (k === "cls") node.className = attrs[k];
-      else node.setAttribute(k, attrs[k]);
-    });
-    (children || []).forEach(function (c) { if (c) node.appendChild(c); });
-    return node;
-  }
-
-  function fmt(v) { return (v === null || v === undefined) ? "n/a" : Number(v).toFixed(1); }
+  var h = window.TBDom.h;
+  function fmt(v) { return window.TBDom.fmt(v); }
 
   function cellNode(cell) {
     var td = h("td", {});

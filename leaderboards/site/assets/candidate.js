@@ -4,17 +4,7 @@
   "use strict";
   var d = JSON.parse(document.getElementById("candidate-data").textContent);
 
-  function h(tag, attrs, children) {
-    var node = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (k) {
-      if (k === "text") node.textContent = attrs[k];
-      else if (k === "cls") node.className = attrs[k];
-      else node.setAttribute(k, attrs[k]);
-    });
-    (children || []).forEach(function (c) { if (c) node.appendChild(c); });
-    return node;
-  }
-  function fmt(v, digits) { return (v === null || v === undefined) ? "n/a" : Number(v).toFixed(digits === undefined ? 1 : digits); }
+  var h = window.TBDom.h, fmt = window.TBDom.fmt;
 
   var ident = document.getElementById("identity");
   function row(k, v, node) { ident.appendChild(h("dt", { text: k })); ident.appendChild(node || h("dd", { text: v })); }
