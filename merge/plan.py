@@ -161,7 +161,12 @@ class MergePlan:
         NaN/Inf are looked for once, after every tensor is written (one device sync); a merge
         that made any refuses with the parent or tensor to blame, as on disk.
         """
-        ops = self.ops if names is None else [self.op(n) for n in names]
+        ops = self.ops
+        if names is not None:       # one pass over the plan: a caller may ask for groups of many names
+            wanted = set(names)
+            ops = [o for o in self.ops if o.name in wanted]
+            if len(ops) != len(wanted):
+                raise KeyError(f"not in the plan: {sorted(wanted - {o.name for o in ops})[:3]}")
         sums: list[tuple[TensorOp, list[torch.Tensor], torch.Tensor]] = []
         for op in ops:
             out = target[op.name].view(-1)
